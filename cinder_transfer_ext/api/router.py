@@ -1,0 +1,160 @@
+"""The route table and the WSGI application behind /v3.
+
+One declarative table produces every route: each collection with and
+without a ``{project_id}`` segment, with an optional ``.json`` suffix. A
+known path with an unknown method is 405 and an unknown path 404, both in
+Cinder's fault format.
+"""
+
+import time
+
+from oslo_log import log as logging
+import routes
+import webob
+
+from cinder_transfer_ext.api import faults
+from cinder_transfer_ext.api import microversion as mv
+from cinder_transfer_ext.api import versions
+from cinder_transfer_ext.api import wsgi
+from cinder_transfer_ext.api.handlers import transfer
+from cinder_transfer_ext.api.handlers import volume
+from cinder_transfer_ext.db import api as db_api
+from cinder_transfer_ext import deploy
+from cinder_transfer_ext import policy
+from cinder_transfer_ext.transfer import api as transfer_api
+
+LOG = logging.getLogger(__name__)
+
+
+def _transfer_routes(collection: str) -> list:
+    return [
+        (f'/{collection}', {'GET': transfer.index, 'POST': transfer.create}),
+        (f'/{collection}/detail', {'GET': transfer.detail}),
+        (f'/{collection}/{{transfer_id}}',
+         {'GET': transfer.show, 'DELETE': transfer.delete}),
+        (f'/{collection}/{{transfer_id}}/accept', {'POST': transfer.accept}),
+    ]
+
+
+# (path below /v3[/{project_id}], {method: handler}). Fixed segments come
+# before parameters so that "detail" is never taken for an id.
+ROUTES = (
+    _transfer_routes(transfer.COLLECTION) +
+    _transfer_routes(transfer.LEGACY_COLLECTION) + [
+        ('/volumes', {'GET': volume.volume_index}),
+        ('/volumes/detail', {'GET': volume.volume_detail}),
+        ('/volumes/{volume_id}', {'GET': volume.volume_show}),
+        ('/snapshots', {'GET': volume.snapshot_index}),
+        ('/snapshots/detail', {'GET': volume.snapshot_detail}),
+        ('/snapshots/{snapshot_id}', {'GET': volume.snapshot_show}),
+    ])
+
+
+def _build_mapper(project_id_regex: str) -> tuple[routes.Mapper, dict]:
+    mapper = routes.Mapper()
+    handlers = {}
+    for index, (path, methods) in enumerate(ROUTES):
+        collection = path.split('/')[1]
+        for prefix in ('', '/{project_id}'):
+            name = f'{index}{prefix}'
+            handlers[name] = methods
+            mapper.connect(
+                name, prefix + path, route_name=name, collection=collection,
+                requirements={'project_id': project_id_regex,
+                              'transfer_id': '[^/]+', 'volume_id': '[^/]+',
+                              'snapshot_id': '[^/]+'})
+    return mapper, handlers
+
+
+class TransferApp:
+    """Routes a request, negotiates its microversion and renders faults."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        self.options = conf[deploy.GROUP]
+        self.enforcer = policy.PolicyEnforcer(conf)
+        self.database = db_api.Database(conf)
+        self.transfer_api = transfer_api.TransferAPI(conf, self.enforcer)
+        self._mapper, self._handlers = _build_mapper(
+            self.options.project_id_regex)
+
+    def __call__(self, environ, start_response):
+        started = time.monotonic()
+        req = wsgi.Request(environ)
+        version = None
+        try:
+            version = mv.parse(req.headers.get(mv.HEADER))
+            response = self._dispatch(req, version)
+        except mv.MalformedVersion as error:
+            response = faults.fault_response(400, str(error))
+        except mv.UnsupportedVersion as error:
+            version = error.version
+            response = faults.fault_response(406, str(error))
+        except Exception as error:
+            response = faults.response_for_exception(error)
+
+        if version is not None:
+            response.headers[mv.HEADER] = f'{mv.SERVICE_NAME} {version}'
+        response.headers['Vary'] = mv.HEADER
+        self._log_request(req, response, version, started)
+        return response(environ, start_response)
+
+    def _log_request(self, req, response, version, started):
+        LOG.info('%(method)s %(path)s status: %(status)s microversion: '
+                 '%(version)s request id: %(request_id)s time: '
+                 '%(duration).4f',
+                 {'method': req.method, 'path': req.path,
+                  'status': response.status_int, 'version': version,
+                  'request_id': req.environ.get('openstack.request_id'),
+                  'duration': time.monotonic() - started})
+
+    def _match(self, req):
+        path = req.path_info
+        if path.endswith('.json'):
+            path = path[:-len('.json')]
+        if len(path) > 1 and path.endswith('/'):
+            path = path[:-1]
+        return self._mapper.match(path) if path not in ('', '/') else None
+
+    def _dispatch(self, req, version) -> webob.Response:
+        req.environ[wsgi.ENV_VERSION] = version
+        req.environ[wsgi.ENV_APP] = self
+        if req.path_info in ('', '/'):
+            return self._versions(req)
+
+        match = self._match(req)
+        if match is None:
+            raise faults.HTTPError(404, 'The resource could not be found.')
+        methods = self._handlers[match.pop('route_name')]
+        handler = methods.get(req.method)
+        if handler is None:
+            allowed = ', '.join(sorted(methods))
+            raise faults.HTTPError(
+                405, f'The method {req.method} is not allowed for this '
+                     f'resource; allowed: {allowed}.', {'Allow': allowed})
+
+        context = self._context(req)
+        project_id = match.get('project_id')
+        if project_id is not None and project_id != context.project_id:
+            raise faults.HTTPError(400, 'Malformed request url')
+        return handler(req, **match)
+
+    def _context(self, req):
+        context = req.environ.get(wsgi.ENV_CONTEXT)
+        if context is None:
+            raise faults.HTTPError(401, 'Authentication required.')
+        context.database = self.database
+        context.is_admin = self.enforcer.is_admin(context)
+        return context
+
+    def _versions(self, req) -> webob.Response:
+        if req.method not in ('GET', 'HEAD'):
+            raise faults.HTTPError(405, f'The method {req.method} is not '
+                                        f'allowed for this resource; '
+                                        f'allowed: GET.', {'Allow': 'GET'})
+        base = versions.unversioned_url(req, self.options.public_endpoint)
+        return wsgi.json_response(versions.versions_document(base))
+
+
+def app_factory(global_conf, **local_conf):
+    return TransferApp(deploy.conf_from_paste(global_conf))

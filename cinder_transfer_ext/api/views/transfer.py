@@ -1,0 +1,62 @@
+"""Response bodies of the transfer routes, per microversion."""
+
+from cinder_transfer_ext.api import microversion as mv
+
+
+def _timestamp(value) -> str | None:
+    # Naive UTC with microseconds and no zone suffix, as Cinder writes it;
+    # gophercloud fails to parse a trailing "Z".
+    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
+
+
+def summary(transfer, links) -> dict:
+    """Return the list item and accept body: the same at every version."""
+    return {
+        'id': transfer.id,
+        'volume_id': transfer.volume_id,
+        'name': transfer.display_name,
+        'links': links.resource_links(transfer.id),
+    }
+
+
+def detail(transfer, links, version: mv.APIVersion) -> dict:
+    body = {
+        'id': transfer.id,
+        'created_at': _timestamp(transfer.created_at),
+        'name': transfer.display_name,
+        'volume_id': transfer.volume_id,
+        'links': links.resource_links(transfer.id),
+    }
+    if version.matches(mv.TRANSFER_WITH_SNAPSHOTS):
+        body['no_snapshots'] = transfer.no_snapshots
+    if version.matches(mv.TRANSFER_WITH_HISTORY):
+        body['source_project_id'] = transfer.source_project_id
+        body['destination_project_id'] = transfer.destination_project_id
+        body['accepted'] = transfer.accepted
+    return body
+
+
+def create(transfer, auth_key: str, links, version: mv.APIVersion) -> dict:
+    body = detail(transfer, links, version)
+    body['auth_key'] = auth_key
+    return {'transfer': body}
+
+
+def show(transfer, links, version: mv.APIVersion) -> dict:
+    return {'transfer': detail(transfer, links, version)}
+
+
+def accept(transfer, links) -> dict:
+    return {'transfer': summary(transfer, links)}
+
+
+def collection(transfers, links, version: mv.APIVersion, detailed: bool,
+               next_link: dict | None) -> dict:
+    if detailed:
+        items = [detail(transfer, links, version) for transfer in transfers]
+    else:
+        items = [summary(transfer, links) for transfer in transfers]
+    body = {'transfers': items}
+    if next_link is not None:
+        body['transfers_links'] = [next_link]
+    return body

@@ -1,0 +1,69 @@
+"""Request and response helpers shared by the handlers."""
+
+import json
+
+from oslo_serialization import jsonutils
+import webob
+
+from cinder_transfer_ext.api import faults
+from cinder_transfer_ext.api import microversion
+
+JSON_TYPES = ('application/json', 'application/vnd.openstack.volume+json')
+
+ENV_CONTEXT = 'cinder_transfer_ext.context'
+ENV_VERSION = 'cinder_transfer_ext.api_version'
+ENV_APP = 'cinder_transfer_ext.app'
+
+
+class Request(webob.Request):
+    """A webob request with this API's context, version and services."""
+
+    @property
+    def context(self):
+        return self.environ[ENV_CONTEXT]
+
+    @property
+    def api_version(self) -> microversion.APIVersion:
+        return self.environ[ENV_VERSION]
+
+    @property
+    def app(self):
+        return self.environ[ENV_APP]
+
+    def json_body_object(self) -> object:
+        """Decode the JSON request body.
+
+        Raises a 415 fault for a body that is not JSON and a 400 fault for
+        a missing or unparsable body. A body without Content-Type is
+        accepted as JSON, as Cinder's clients sometimes omit it.
+        """
+        content_type = self.content_type
+        if content_type and content_type not in JSON_TYPES:
+            raise faults.HTTPError(
+                415, f'Unsupported Content-Type "{content_type}": send '
+                     f'application/json.')
+        body = self.body
+        if not body.strip():
+            raise faults.HTTPError(
+                400, 'The request body is missing: send a JSON object.')
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise faults.HTTPError(
+                400, 'Malformed request body: it is not valid JSON.')
+
+
+def json_response(body: dict, status: int = 200) -> webob.Response:
+    response = webob.Response(status=status,
+                              content_type='application/json',
+                              charset='utf-8')
+    response.body = jsonutils.dump_as_bytes(body)
+    return response
+
+
+def empty_response(status: int = 202) -> webob.Response:
+    response = webob.Response(status=status)
+    response.content_type = 'text/html'
+    response.charset = 'UTF-8'
+    response.body = b''
+    return response

@@ -1,0 +1,450 @@
+"""Database access: the only module that writes SQL.
+
+Every function takes a request context whose ``database`` attribute is a
+``Database``. Functions that change state run in one writer transaction and
+use compare-and-swap updates (``UPDATE ... WHERE status = <expected>``), so
+that concurrent workers can never both win the same change.
+"""
+
+import uuid
+
+from oslo_config import cfg
+from oslo_db import api as oslo_db_api
+from oslo_db.sqlalchemy import enginefacade
+from oslo_utils import timeutils
+import sqlalchemy as sa
+
+from cinder_transfer_ext.conf import database as database_conf
+from cinder_transfer_ext import exception
+from cinder_transfer_ext.db import models
+
+# Options of [database] that enginefacade takes; the rest are for DBAPI.
+_ENGINE_OPTIONS = (
+    'slave_connection', 'mysql_sql_mode', 'mysql_wsrep_sync_wait',
+    'connection_recycle_time', 'connection_debug', 'max_pool_size',
+    'max_overflow', 'pool_timeout', 'sqlite_synchronous', 'connection_trace',
+    'max_retries', 'retry_interval', 'connection_parameters',
+)
+
+VOLUMES = models.Volume.__table__
+SNAPSHOTS = models.Snapshot.__table__
+TRANSFERS = models.Transfer.__table__
+VOLUME_TYPES = models.VolumeType.__table__
+
+DEFAULT_VOLUME_TYPE = '__DEFAULT__'
+
+
+class Database:
+    """An enginefacade transaction manager built from one ConfigOpts."""
+
+    def __init__(self, conf: cfg.ConfigOpts, connection: str | None = None):
+        self._manager = enginefacade.transaction_context()
+        options = {name: conf.database[name] for name in _ENGINE_OPTIONS
+                   if conf.database[name] is not None}
+        if not options.get('slave_connection'):
+            options.pop('slave_connection', None)
+        # Foreign keys are declared on the tables, so SQLite enforces them.
+        options['sqlite_fk'] = True
+        options['connection'] = (
+            connection or database_conf.connection_url(conf))
+        self.connection_url = options['connection']
+        self._manager.configure(**options)
+
+    @property
+    def reader(self):
+        return self._manager.reader
+
+    @property
+    def writer(self):
+        return self._manager.writer
+
+    def get_engine(self) -> sa.engine.Engine:
+        return self._manager.writer.get_engine()
+
+    def dispose(self) -> None:
+        self._manager.dispose_pool()
+
+
+def _now():
+    return timeutils.utcnow()
+
+
+# Volume types
+
+def volume_type_get_or_create(context, name: str) -> dict:
+    """Return the live volume type called ``name``, creating it if absent."""
+    with context.database.writer.using(context) as session:
+        row = session.execute(
+            sa.select(VOLUME_TYPES).where(
+                VOLUME_TYPES.c.name == name,
+                VOLUME_TYPES.c.deleted == sa.false())
+        ).mappings().first()
+        if row is not None:
+            return dict(row)
+        values = {'id': str(uuid.uuid4()), 'name': name, 'is_public': True,
+                  'deleted': False, 'created_at': _now()}
+        session.execute(sa.insert(VOLUME_TYPES).values(**values))
+        return values
+
+
+def volume_type_names(context, type_ids) -> dict:
+    """Map each volume type id in ``type_ids`` to its name."""
+    ids = {type_id for type_id in type_ids if type_id}
+    if not ids:
+        return {}
+    with context.database.reader.using(context) as session:
+        rows = session.execute(
+            sa.select(VOLUME_TYPES.c.id, VOLUME_TYPES.c.name).where(
+                VOLUME_TYPES.c.id.in_(ids)))
+        return {row.id: row.name for row in rows}
+
+
+# Volumes and snapshots
+
+def volume_create(context, values: dict) -> dict:
+    values = dict(values)
+    values.setdefault('id', str(uuid.uuid4()))
+    values.setdefault('deleted', False)
+    values.setdefault('created_at', _now())
+    with context.database.writer.using(context) as session:
+        session.execute(sa.insert(VOLUMES).values(**values))
+    return values
+
+
+def snapshot_create(context, values: dict) -> dict:
+    values = dict(values)
+    values.setdefault('id', str(uuid.uuid4()))
+    values.setdefault('deleted', False)
+    values.setdefault('created_at', _now())
+    with context.database.writer.using(context) as session:
+        volume = session.execute(
+            sa.select(VOLUMES.c.id, VOLUMES.c.size, VOLUMES.c.volume_type_id,
+                      VOLUMES.c.encryption_key_id).where(
+                VOLUMES.c.id == values['volume_id'],
+                VOLUMES.c.deleted == sa.false())
+        ).first()
+        if volume is None:
+            raise exception.VolumeNotFound(volume_id=values['volume_id'])
+        values.setdefault('volume_size', volume.size)
+        values.setdefault('volume_type_id', volume.volume_type_id)
+        values.setdefault('encryption_key_id', volume.encryption_key_id)
+        session.execute(sa.insert(SNAPSHOTS).values(**values))
+    return values
+
+
+def volume_update(context, volume_id: str, values: dict) -> None:
+    """Set columns of a live volume; raise VolumeNotFound if there is none."""
+    values = dict(values, updated_at=_now())
+    with context.database.writer.using(context) as session:
+        result = session.execute(
+            sa.update(VOLUMES).where(
+                VOLUMES.c.id == volume_id, VOLUMES.c.deleted == sa.false()
+            ).values(**values))
+        if result.rowcount != 1:
+            raise exception.VolumeNotFound(volume_id=volume_id)
+
+
+def snapshot_update(context, snapshot_id: str, values: dict) -> None:
+    values = dict(values, updated_at=_now())
+    with context.database.writer.using(context) as session:
+        result = session.execute(
+            sa.update(SNAPSHOTS).where(
+                SNAPSHOTS.c.id == snapshot_id,
+                SNAPSHOTS.c.deleted == sa.false()
+            ).values(**values))
+        if result.rowcount != 1:
+            raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+
+
+def volume_get(context, volume_id: str, project_id: str | None = None):
+    """Return the live volume, limited to ``project_id`` when it is given."""
+    query = sa.select(VOLUMES).where(
+        VOLUMES.c.id == volume_id, VOLUMES.c.deleted == sa.false())
+    if project_id is not None:
+        query = query.where(VOLUMES.c.project_id == project_id)
+    with context.database.reader.using(context) as session:
+        row = session.execute(query).mappings().first()
+    if row is None:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return dict(row)
+
+
+def volume_get_all(context, project_id: str | None = None,
+                   filters: dict | None = None,
+                   limit: int | None = None) -> list[dict]:
+    query = sa.select(VOLUMES).where(VOLUMES.c.deleted == sa.false())
+    if project_id is not None:
+        query = query.where(VOLUMES.c.project_id == project_id)
+    for column, value in (filters or {}).items():
+        query = query.where(VOLUMES.c[column] == value)
+    query = query.order_by(VOLUMES.c.created_at.desc(), VOLUMES.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with context.database.reader.using(context) as session:
+        return [dict(row) for row in session.execute(query).mappings()]
+
+
+def snapshot_get(context, snapshot_id: str, project_id: str | None = None):
+    query = sa.select(SNAPSHOTS).where(
+        SNAPSHOTS.c.id == snapshot_id, SNAPSHOTS.c.deleted == sa.false())
+    if project_id is not None:
+        query = query.where(SNAPSHOTS.c.project_id == project_id)
+    with context.database.reader.using(context) as session:
+        row = session.execute(query).mappings().first()
+    if row is None:
+        raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+    return dict(row)
+
+
+def snapshot_get_all(context, project_id: str | None = None,
+                     filters: dict | None = None,
+                     limit: int | None = None) -> list[dict]:
+    query = sa.select(SNAPSHOTS).where(SNAPSHOTS.c.deleted == sa.false())
+    if project_id is not None:
+        query = query.where(SNAPSHOTS.c.project_id == project_id)
+    for column, value in (filters or {}).items():
+        query = query.where(SNAPSHOTS.c[column] == value)
+    query = query.order_by(SNAPSHOTS.c.created_at.desc(),
+                           SNAPSHOTS.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with context.database.reader.using(context) as session:
+        return [dict(row) for row in session.execute(query).mappings()]
+
+
+def snapshot_get_all_for_volume(context, volume_id: str) -> list[dict]:
+    with context.database.reader.using(context) as session:
+        return _snapshots_of_volume(session, volume_id)
+
+
+def _snapshots_of_volume(session, volume_id: str) -> list[dict]:
+    rows = session.execute(
+        sa.select(SNAPSHOTS).where(
+            SNAPSHOTS.c.volume_id == volume_id,
+            SNAPSHOTS.c.deleted == sa.false()
+        ).order_by(SNAPSHOTS.c.created_at, SNAPSHOTS.c.id)).mappings()
+    return [dict(row) for row in rows]
+
+
+# Transfers
+
+def _transfer_query(project_id: str | None):
+    """Select live transfers, visible to ``project_id`` when it is given.
+
+    Visibility follows the volume's current owner, as in Cinder, so the
+    query joins the volume only when a project limits it.
+    """
+    query = sa.select(TRANSFERS).where(TRANSFERS.c.deleted == sa.false())
+    if project_id is not None:
+        query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
+        query = query.where(VOLUMES.c.project_id == project_id)
+    return query
+
+
+def transfer_get(context, transfer_id: str, project_id: str | None = None):
+    """Return the live transfer, limited to ``project_id`` when given."""
+    query = _transfer_query(project_id).where(TRANSFERS.c.id == transfer_id)
+    with context.database.reader.using(context) as session:
+        row = session.execute(query).mappings().first()
+    if row is None:
+        raise exception.TransferNotFound(transfer_id=transfer_id)
+    return dict(row)
+
+
+def transfer_get_all(context, project_id: str | None = None,
+                     filters: dict | None = None,
+                     sort_keys: list[str] = ('created_at', 'id'),
+                     sort_dirs: list[str] = ('asc', 'asc'),
+                     limit: int | None = None,
+                     marker: str | None = None,
+                     offset: int | None = None) -> list[dict]:
+    """Return one page of live transfers.
+
+    ``filters`` maps transfer column names to exact values, except
+    ``project_id``, which filters on the volume's owner. ``marker`` is the
+    id of the last transfer of the previous page; rows strictly after it in
+    the sort order are returned. The sort keys must end with a unique key.
+    """
+    filters = dict(filters or {})
+    owner_filter = filters.pop('project_id', None)
+    query = _transfer_query(project_id)
+    if owner_filter is not None and project_id is None:
+        query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
+        query = query.where(VOLUMES.c.project_id == owner_filter)
+    elif owner_filter is not None and owner_filter != project_id:
+        return []
+    for column, value in filters.items():
+        query = query.where(TRANSFERS.c[column] == value)
+
+    with context.database.reader.using(context) as session:
+        if marker is not None:
+            marker_row = session.execute(
+                _transfer_query(project_id).where(
+                    TRANSFERS.c.id == marker)).mappings().first()
+            if marker_row is None:
+                raise exception.TransferNotFound(transfer_id=marker)
+            query = query.where(
+                _after_marker(sort_keys, sort_dirs, marker_row))
+        for key, direction in zip(sort_keys, sort_dirs):
+            expression = _sort_expression(key)
+            query = query.order_by(
+                expression.asc() if direction == 'asc' else expression.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        return [dict(row) for row in session.execute(query).mappings()]
+
+
+def _sort_expression(key: str):
+    """Return the ORDER BY expression of a transfer sort key.
+
+    ``display_name`` may be NULL, and backends disagree on where NULL sorts,
+    so it sorts as an empty string (names are never empty strings).
+    """
+    if key == 'display_name':
+        return sa.func.coalesce(TRANSFERS.c.display_name, '')
+    return TRANSFERS.c[key]
+
+
+def _sort_value(row, key: str):
+    value = row[key]
+    return '' if key == 'display_name' and value is None else value
+
+
+def _after_marker(sort_keys, sort_dirs, marker_row):
+    """Build the keyset condition "row comes after the marker row".
+
+    For keys (k1, k2, ...) it is ``k1 > m1 OR (k1 = m1 AND k2 > m2) ...``,
+    with ``<`` for descending keys.
+    """
+    clauses = []
+    for position, key in enumerate(sort_keys):
+        equal_before = [
+            _sort_expression(k) == _sort_value(marker_row, k)
+            for k in sort_keys[:position]]
+        expression = _sort_expression(key)
+        value = _sort_value(marker_row, key)
+        if sort_dirs[position] == 'asc':
+            later = expression > value
+        else:
+            later = expression < value
+        clauses.append(sa.and_(*equal_before, later))
+    return sa.or_(*clauses)
+
+
+def _set_volume_status(session, volume_id, expected, values):
+    result = session.execute(
+        sa.update(VOLUMES).where(
+            VOLUMES.c.id == volume_id, VOLUMES.c.deleted == sa.false(),
+            VOLUMES.c.status == expected
+        ).values(**values))
+    return result.rowcount == 1
+
+
+def transfer_create(context, values: dict, check_snapshots: bool) -> dict:
+    """Insert a transfer and move its volume to awaiting-transfer.
+
+    Both happen in one transaction. The volume moves only from
+    ``available``, and, with ``check_snapshots``, only while every snapshot
+    of it is ``available`` too; the check and the change are in the same
+    transaction, so a racing create or snapshot cannot slip in between.
+    """
+    values = dict(values)
+    values.setdefault('id', str(uuid.uuid4()))
+    values.update(deleted=False, accepted=False, created_at=_now())
+    volume_id = values['volume_id']
+    with context.database.writer.using(context) as session:
+        if not _set_volume_status(session, volume_id, 'available',
+                                  {'status': 'awaiting-transfer',
+                                   'updated_at': _now()}):
+            raise exception.InvalidVolume(reason='status must be available')
+        if check_snapshots:
+            for snapshot in _snapshots_of_volume(session, volume_id):
+                if snapshot['status'] != 'available':
+                    raise exception.InvalidSnapshot(
+                        reason=f"snapshot: {snapshot['id']} status must be "
+                               f"available")
+        session.execute(sa.insert(TRANSFERS).values(**values))
+    return values
+
+
+def _soft_delete_transfer(session, transfer_id, extra=None):
+    now = _now()
+    values = {'deleted': True, 'deleted_at': now, 'updated_at': now}
+    values.update(extra or {})
+    result = session.execute(
+        sa.update(TRANSFERS).where(
+            TRANSFERS.c.id == transfer_id, TRANSFERS.c.deleted == sa.false()
+        ).values(**values))
+    return result.rowcount == 1
+
+
+@oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
+def transfer_destroy(context, transfer_id: str) -> bool:
+    """Cancel a transfer and return its volume to ``available``.
+
+    Returns whether the volume was moved back. A volume that is no longer
+    ``awaiting-transfer`` (an administrator changed it) keeps its status.
+    Raises TransferNotFound if the transfer is not live, for instance
+    because a concurrent accept or delete won.
+    """
+    with context.database.writer.using(context) as session:
+        transfer = session.execute(
+            sa.select(TRANSFERS.c.volume_id).where(
+                TRANSFERS.c.id == transfer_id,
+                TRANSFERS.c.deleted == sa.false())).first()
+        if transfer is None or not _soft_delete_transfer(session, transfer_id):
+            raise exception.TransferNotFound(transfer_id=transfer_id)
+        return _set_volume_status(
+            session, transfer.volume_id, 'awaiting-transfer',
+            {'status': 'available', 'updated_at': _now()})
+
+
+def transfer_accept(context, transfer_id: str, user_id: str,
+                    project_id: str, move_snapshots: bool) -> list[str]:
+    """Give a transfer's volume, and its snapshots, to a new owner.
+
+    In one transaction: the transfer row is marked accepted (only if it is
+    still live), the volume moves from ``awaiting-transfer`` to
+    ``available`` under the new owner, and with ``move_snapshots`` every
+    snapshot of it changes owner too, but only if all are ``available``.
+    Any failure rolls all of it back. Returns the ids of moved snapshots.
+    """
+    now = _now()
+    with context.database.writer.using(context) as session:
+        transfer = session.execute(
+            sa.select(TRANSFERS.c.volume_id).where(
+                TRANSFERS.c.id == transfer_id,
+                TRANSFERS.c.deleted == sa.false())).first()
+        accepted = transfer is not None and _soft_delete_transfer(
+            session, transfer_id,
+            {'accepted': True, 'destination_project_id': project_id})
+        if not accepted:
+            raise exception.TransferNotFound(transfer_id=transfer_id)
+
+        volume_id = transfer.volume_id
+        owner = {'user_id': user_id, 'project_id': project_id,
+                 'updated_at': now}
+        if not _set_volume_status(session, volume_id, 'awaiting-transfer',
+                                  dict(owner, status='available')):
+            raise exception.InvalidVolume(
+                reason=f'Transfer {transfer_id}: Volume id {volume_id} '
+                       f'expected in awaiting-transfer state.')
+
+        moved = []
+        if move_snapshots:
+            for snapshot in _snapshots_of_volume(session, volume_id):
+                result = session.execute(
+                    sa.update(SNAPSHOTS).where(
+                        SNAPSHOTS.c.id == snapshot['id'],
+                        SNAPSHOTS.c.deleted == sa.false(),
+                        SNAPSHOTS.c.status == 'available'
+                    ).values(**owner))
+                if result.rowcount != 1:
+                    raise exception.InvalidSnapshot(
+                        reason=f"Transfer {transfer_id}: Snapshot "
+                               f"{snapshot['id']} is not in the expected "
+                               f"available state.")
+                moved.append(snapshot['id'])
+        return moved

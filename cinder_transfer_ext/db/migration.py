@@ -1,0 +1,38 @@
+"""Schema migrations with alembic, on the connection of ``[database]``."""
+
+import os
+
+from alembic import command as alembic_command
+from alembic import config as alembic_config
+from alembic import migration as alembic_migration
+from alembic import script as alembic_script
+import sqlalchemy as sa
+
+ALEMBIC_DIR = os.path.join(os.path.dirname(__file__), 'alembic')
+
+
+def _alembic_config() -> alembic_config.Config:
+    config = alembic_config.Config()
+    config.set_main_option('script_location', ALEMBIC_DIR)
+    return config
+
+
+def db_sync(engine: sa.engine.Engine, version: str | None = None) -> None:
+    """Upgrade the schema to ``version``, or to the newest revision."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes['connection'] = connection
+        alembic_command.upgrade(config, version or 'heads')
+
+
+def db_version(engine: sa.engine.Engine) -> str | None:
+    """Return the schema revision of the database, or None if unversioned."""
+    with engine.connect() as connection:
+        context = alembic_migration.MigrationContext.configure(connection)
+        return context.get_current_revision()
+
+
+def head_revisions() -> tuple[str, ...]:
+    """Return the newest revision(s) that the code ships."""
+    script = alembic_script.ScriptDirectory.from_config(_alembic_config())
+    return tuple(script.get_heads())

@@ -1,0 +1,185 @@
+"""The transfer service: create, accept, show, list and delete transfers.
+
+This layer knows neither HTTP nor SQL. It checks policy and state, works on
+versioned objects and raises the domain exceptions of ``exception``.
+"""
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from cinder_transfer_ext.conf import api as api_conf
+from cinder_transfer_ext import exception
+from cinder_transfer_ext import objects
+from cinder_transfer_ext.objects import snapshot as snapshot_obj
+from cinder_transfer_ext.objects import transfer as transfer_obj
+from cinder_transfer_ext.objects import volume as volume_obj
+from cinder_transfer_ext.policies import transfer as transfer_policy
+from cinder_transfer_ext.transfer import authkey
+
+LOG = logging.getLogger(__name__)
+
+objects.register_all()
+
+
+def _volume_target(volume) -> dict:
+    return {'project_id': volume.project_id, 'user_id': volume.user_id}
+
+
+class TransferAPI:
+    """Transfer operations for one configuration and policy enforcer."""
+
+    def __init__(self, conf: cfg.ConfigOpts, enforcer):
+        self._options = conf[api_conf.GROUP]
+        self._enforcer = enforcer
+
+    def _visible_project(self, context) -> str | None:
+        """Return the project a caller's lookups are limited to.
+
+        Administrators see every project, so they get None.
+        """
+        return None if context.is_admin else context.project_id
+
+    def create(self, context, volume_id: str, name: str | None,
+               no_snapshots: bool = False,
+               allow_encrypted: bool = False):
+        """Offer a volume for transfer; return (transfer, auth_key).
+
+        The auth key is returned here and never again: only its salted
+        hash is stored.
+        """
+        volume = volume_obj.Volume.get_by_id(
+            context, volume_id, project_id=self._visible_project(context))
+        self._enforcer.authorize(context, transfer_policy.CREATE_POLICY,
+                                 _volume_target(volume))
+
+        if volume.status != 'available':
+            raise exception.InvalidVolume(reason='status must be available')
+        if volume.is_encrypted and not allow_encrypted:
+            raise exception.InvalidVolume(
+                reason='transferring encrypted volume is not supported')
+        if volume.is_encrypted and no_snapshots:
+            raise exception.InvalidVolume(
+                reason='transferring an encrypted volume without its '
+                       'snapshots is not supported')
+        if not no_snapshots:
+            self._check_snapshots_available(context, volume.id)
+
+        auth_key = authkey.generate_hex(
+            self._options.volume_transfer_key_length)
+        salt = authkey.generate_hex(self._options.volume_transfer_salt_length)
+        values = {
+            'volume_id': volume.id,
+            'display_name': name,
+            'salt': salt,
+            'crypt_hash': authkey.hash_key(salt, auth_key),
+            'no_snapshots': no_snapshots,
+            'source_project_id': volume.project_id,
+        }
+        # NOTE: an encrypted volume keeps its encryption_key_id; moving the
+        # key to a new owner needs a key manager, which is not wired in yet.
+        transfer = transfer_obj.Transfer.create(
+            context, values, check_snapshots=not no_snapshots)
+        LOG.info('Created transfer %(transfer)s of volume %(volume)s '
+                 'from project %(project)s',
+                 {'transfer': transfer.id, 'volume': volume.id,
+                  'project': volume.project_id})
+        return transfer, auth_key
+
+    def _check_snapshots_available(self, context, volume_id: str) -> None:
+        for snapshot in snapshot_obj.SnapshotList.get_all_for_volume(
+                context.elevated(), volume_id):
+            if snapshot.status != 'available':
+                raise exception.InvalidSnapshot(
+                    reason=f'snapshot: {snapshot.id} status must be '
+                           f'available')
+
+    def get(self, context, transfer_id: str):
+        """Return a live transfer whose volume the caller's project owns."""
+        self._enforcer.authorize(context, transfer_policy.GET_POLICY)
+        return transfer_obj.Transfer.get_by_id(
+            context, transfer_id, project_id=self._visible_project(context))
+
+    def get_all(self, context, filters: dict, all_tenants: bool = False,
+                sort_keys=('created_at', 'id'), sort_dirs=('asc', 'asc'),
+                limit: int | None = None, marker: str | None = None,
+                offset: int | None = None):
+        """List live transfers of the caller's project.
+
+        Only an administrator who sets ``all_tenants`` sees other projects,
+        and may then narrow the list with a ``project_id`` filter. For
+        everyone else a ``project_id`` filter is ignored.
+        """
+        self._enforcer.authorize(context, transfer_policy.GET_ALL_POLICY)
+        filters = dict(filters)
+        if context.is_admin and all_tenants:
+            project_id = None
+        else:
+            project_id = context.project_id
+            filters.pop('project_id', None)
+        return transfer_obj.TransferList.get_all(
+            context, project_id=project_id, filters=filters,
+            sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit,
+            marker=marker, offset=offset)
+
+    def delete(self, context, transfer_id: str) -> None:
+        """Cancel a transfer; its volume becomes available again."""
+        transfer = transfer_obj.Transfer.get_by_id(
+            context, transfer_id, project_id=self._visible_project(context))
+        volume = volume_obj.Volume.get_by_id(context.elevated(),
+                                             transfer.volume_id)
+        self._enforcer.authorize(context, transfer_policy.DELETE_POLICY,
+                                 _volume_target(volume))
+        if not transfer.destroy():
+            LOG.warning('Deleted transfer %(transfer)s, but volume '
+                        '%(volume)s was %(status)s, not awaiting-transfer, '
+                        'so its status was left unchanged',
+                        {'transfer': transfer.id, 'volume': volume.id,
+                         'status': volume.status})
+        LOG.info('Deleted transfer %(transfer)s of volume %(volume)s',
+                 {'transfer': transfer.id, 'volume': volume.id})
+
+    def accept(self, context, transfer_id: str, auth_key):
+        """Accept a transfer into the caller's project; return the transfer.
+
+        Any member of any project may try: the auth key is the real check.
+        The volume and, unless the transfer excludes them, its snapshots
+        change owner in one transaction with the transfer row.
+        """
+        self._enforcer.authorize(context, transfer_policy.ACCEPT_POLICY)
+        admin_context = context.elevated()
+        transfer = transfer_obj.Transfer.get_by_id(admin_context, transfer_id)
+        if not authkey.verify_key(transfer.salt, transfer.crypt_hash,
+                                  str(auth_key)):
+            raise exception.InvalidAuthKey(
+                reason=f'Attempt to transfer {transfer_id} with invalid '
+                       f'auth key.')
+
+        volume = volume_obj.Volume.get_by_id(admin_context,
+                                             transfer.volume_id)
+        self._check_volume_can_move(transfer, volume)
+        moved = transfer.accept(context.user_id, context.project_id)
+        LOG.info('Accepted transfer %(transfer)s: volume %(volume)s and '
+                 '%(count)d snapshot(s) moved from project %(source)s to '
+                 'project %(destination)s',
+                 {'transfer': transfer.id, 'volume': volume.id,
+                  'count': len(moved), 'source': volume.project_id,
+                  'destination': context.project_id})
+        return transfer
+
+    @staticmethod
+    def _check_volume_can_move(transfer, volume) -> None:
+        if volume.consistencygroup_id:
+            raise exception.InvalidVolume(
+                reason=f'Volume {volume.id} must not be part of a '
+                       f'consistency group.')
+        if volume.group_id:
+            raise exception.InvalidVolume(
+                reason=f'Volume {volume.id} must not be part of a group.')
+        if volume.status == 'maintenance':
+            raise exception.InvalidVolume(
+                reason='The volume cannot accept transfer in maintenance '
+                       'mode.')
+        if volume.status != 'awaiting-transfer':
+            raise exception.InvalidVolume(
+                reason=f'Transfer {transfer.id}: Volume id {volume.id} '
+                       f'expected in awaiting-transfer state.')
