@@ -41,13 +41,26 @@ class PolicyEnforcer:
             'context_is_admin', {}, context.to_policy_values())
 
 
+_TOOL_OPTIONS = ('--namespace', '--output-file')
+
+
+def _tool_free_args(args: list[str]) -> list[str]:
+    """Drop the oslopolicy tools' own options, which ConfigOpts rejects."""
+    kept, skip_value = [], False
+    for arg in args:
+        if skip_value:
+            skip_value = False
+        elif arg in _TOOL_OPTIONS:
+            skip_value = True
+        elif not arg.startswith(tuple(opt + '=' for opt in _TOOL_OPTIONS)):
+            kept.append(arg)
+    return kept
+
+
 def get_enforcer() -> oslo_policy.Enforcer:
     """Return an Enforcer for the oslopolicy-* command line tools."""
     conf = cfg.ConfigOpts()
-    # The tools add their own arguments, which this ConfigOpts must not see.
-    args = [arg for arg in sys.argv[1:]
-            if not arg.startswith(('--namespace', '--output-file'))]
-    conf(args, project='cinder-transfer-ext')
+    conf(_tool_free_args(sys.argv[1:]), project='cinder-transfer-ext')
     enforcer = oslo_policy.Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
