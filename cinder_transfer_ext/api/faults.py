@@ -4,6 +4,7 @@ A fault body is ``{"<faultName>": {"code": <status>, "message": "..."}}``;
 413 adds ``retryAfter`` and a ``Retry-After`` header.
 """
 
+from oslo_db import exception as db_exception
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
@@ -82,5 +83,14 @@ def response_for_exception(error: Exception) -> webob.Response:
     for exception_type, status in _EXCEPTION_STATUSES:
         if isinstance(error, exception_type):
             return fault_response(status, str(error))
+    if isinstance(error, (db_exception.DBConnectionError,
+                          db_exception.DBDeadlock)):
+        # The transaction was rolled back, so the request changed nothing
+        # and the client may simply send it again.
+        LOG.warning('Database unavailable while serving a request: %s',
+                    type(error).__name__)
+        return fault_response(
+            503, 'The database is temporarily unavailable; nothing was '
+                 'changed. Retry the request.')
     LOG.exception('Unexpected error while serving a request')
     return fault_response(500, SERVER_ERROR_MESSAGE)

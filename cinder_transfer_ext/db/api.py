@@ -69,6 +69,16 @@ def _now():
     return timeutils.utcnow()
 
 
+# Each writer below runs one whole transaction, so repeating it after a
+# deadlock (which rolled the transaction back) is safe. A lost connection
+# is retried only for reads: the commit of a write may have succeeded
+# before the connection dropped.
+retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_on_deadlock=True)
+retry_read = oslo_db_api.wrap_db_retry(
+    max_retries=3, retry_on_deadlock=True, retry_on_disconnect=True)
+
+
 # Volume types
 
 def volume_type_get_or_create(context, name: str) -> dict:
@@ -156,6 +166,7 @@ def snapshot_update(context, snapshot_id: str, values: dict) -> None:
             raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
 
 
+@retry_read
 def volume_get(context, volume_id: str, project_id: str | None = None):
     """Return the live volume, limited to ``project_id`` when it is given."""
     query = sa.select(VOLUMES).where(
@@ -241,6 +252,7 @@ def _transfer_query(project_id: str | None):
     return query
 
 
+@retry_read
 def transfer_get(context, transfer_id: str, project_id: str | None = None):
     """Return the live transfer, limited to ``project_id`` when given."""
     query = _transfer_query(project_id).where(TRANSFERS.c.id == transfer_id)
@@ -251,6 +263,7 @@ def transfer_get(context, transfer_id: str, project_id: str | None = None):
     return dict(row)
 
 
+@retry_read
 def transfer_get_all(context, project_id: str | None = None,
                      filters: dict | None = None,
                      sort_keys: list[str] = ('created_at', 'id'),
@@ -342,6 +355,7 @@ def _set_volume_status(session, volume_id, expected, values):
     return result.rowcount == 1
 
 
+@retry_on_deadlock
 def transfer_create(context, values: dict, check_snapshots: bool) -> dict:
     """Insert a transfer and move its volume to awaiting-transfer.
 
@@ -380,7 +394,7 @@ def _soft_delete_transfer(session, transfer_id, extra=None):
     return result.rowcount == 1
 
 
-@oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
+@retry_on_deadlock
 def transfer_destroy(context, transfer_id: str) -> bool:
     """Cancel a transfer and return its volume to ``available``.
 
@@ -401,6 +415,7 @@ def transfer_destroy(context, transfer_id: str) -> bool:
             {'status': 'available', 'updated_at': _now()})
 
 
+@retry_on_deadlock
 def transfer_accept(context, transfer_id: str, user_id: str,
                     project_id: str, move_snapshots: bool) -> list[str]:
     """Give a transfer's volume, and its snapshots, to a new owner.
