@@ -74,3 +74,14 @@ class QuotaExceeded(TransferExtError):
     """Over quota; the message is complete and carries no class prefix."""
 
     message = 'Quota exceeded.'
+
+
+class OverQuota(TransferExtError):
+    """The database found resources over their limit.
+
+    ``overs`` lists the resources, sorted; ``limits``, ``consumed`` and
+    ``requested`` map each of them to numbers. The service layer turns
+    this into a QuotaExceeded with Cinder's message.
+    """
+
+    message = 'Quota exceeded for resources: %(overs)s.'

@@ -16,6 +16,7 @@ from cinder_transfer_ext.api import faults
 from cinder_transfer_ext.api import microversion as mv
 from cinder_transfer_ext.api import versions
 from cinder_transfer_ext.api import wsgi
+from cinder_transfer_ext.api.handlers import quota
 from cinder_transfer_ext.api.handlers import transfer
 from cinder_transfer_ext.api.handlers import volume
 from cinder_transfer_ext.db import api as db_api
@@ -47,6 +48,7 @@ ROUTES = (
         ('/snapshots', {'GET': volume.snapshot_index}),
         ('/snapshots/detail', {'GET': volume.snapshot_detail}),
         ('/snapshots/{snapshot_id}', {'GET': volume.snapshot_show}),
+        ('/os-quota-sets/{target_project_id}', {'GET': quota.show}),
     ])
 
 
@@ -62,7 +64,8 @@ def _build_mapper(project_id_regex: str) -> tuple[routes.Mapper, dict]:
                 name, prefix + path, route_name=name, collection=collection,
                 requirements={'project_id': project_id_regex,
                               'transfer_id': '[^/]+', 'volume_id': '[^/]+',
-                              'snapshot_id': '[^/]+'})
+                              'snapshot_id': '[^/]+',
+                              'target_project_id': '[^/]+'})
     return mapper, handlers
 
 

@@ -76,7 +76,11 @@ _VALUE_MAX_LENGTH = 200
 
 
 def _masked(value):
-    """Return ``value`` with secrets replaced, for use in a message."""
+    """Return ``value`` with secrets replaced, for use in a message.
+
+    Scalars come back as the same object, so callers can tell whether
+    anything was replaced.
+    """
     if isinstance(value, dict):
         return {key: '***' if key in _SECRET_FIELDS else _masked(item)
                 for key, item in value.items()}
@@ -94,20 +98,27 @@ def _shortened(text: str) -> str:
 def _message(error: jsonschema.ValidationError) -> str:
     """Build Cinder's "Invalid input for field/attribute" message.
 
-    Values are echoed with any auth key masked, because an object that
-    fails (for an extra property, say) may still contain the real key.
+    Values are echoed with any auth key masked: an object that fails (for
+    an extra property, say) may still contain the real key, and so may a
+    wrongly typed auth_key such as a list holding it.
     """
-    instance = _shortened(str(_masked(error.instance)))
+    field = error.path[-1] if error.path else None
+    if field in _SECRET_FIELDS and not isinstance(
+            error.instance, (bool, float, type(None))):
+        # Only text, integers and containers can carry a key.
+        masked = '***'
+    else:
+        masked = _masked(error.instance)
+    instance = _shortened(str(masked))
     if error.validator == 'format':
         text = _FORMAT_MESSAGES[error.validator_value].format(value=instance)
-    elif isinstance(error.instance, dict):
-        text = _shortened(error.message.replace(
-            repr(error.instance), repr(_masked(error.instance))))
+    elif masked is not error.instance:
+        text = _shortened(error.message.replace(repr(error.instance),
+                                                repr(masked)))
     else:
         text = _shortened(error.message)
-    if not error.path:
+    if field is None:
         return text
-    field = error.path[-1]
     return (f'Invalid input for field/attribute {field}. '
             f'Value: {instance}. {text}')
 

@@ -21,6 +21,7 @@ from cinder_transfer_ext import exception
 from cinder_transfer_ext import objects
 from cinder_transfer_ext.objects import snapshot as snapshot_obj
 from cinder_transfer_ext.objects import volume as volume_obj
+from cinder_transfer_ext.transfer import api as transfer_api
 
 objects.register_all()
 
@@ -109,7 +110,26 @@ def snapshot_create(args, database):
     }
     if args.id:
         values['id'] = args.id
-    _print(_snapshot_dict(snapshot_obj.Snapshot.create(context, values)))
+    count_gigabytes = not transfer_api.quota_defaults(
+        database.conf).no_snapshot_gb_quota
+    _print(_snapshot_dict(snapshot_obj.Snapshot.create(
+        context, values, count_gigabytes=count_gigabytes)))
+
+
+def quota_set(args, database):
+    db_api.quota_set_limit(_admin_context(database), args.project,
+                           args.resource, args.limit)
+    print(f'Quota {args.resource} of project {args.project} set to '
+          f'{args.limit}')
+
+
+def quota_show(args, database):
+    usage = db_api.quota_usage_get(
+        _admin_context(database), args.project,
+        transfer_api.quota_defaults(database.conf))
+    _print({resource: {'limit': limit, 'in_use': in_use,
+                       'reserved': reserved}
+            for resource, (limit, in_use, reserved) in usage.items()})
 
 
 def snapshot_set_status(args, database):
@@ -183,6 +203,22 @@ def _parser() -> argparse.ArgumentParser:
     sstatus.add_argument('snapshot_id')
     sstatus.add_argument('status')
     sstatus.set_defaults(func=snapshot_set_status)
+    quota = groups.add_parser('quota', help='Quota limits and usage.')
+    quota_commands = quota.add_subparsers(dest='command', required=True)
+    qset = quota_commands.add_parser(
+        'set', help='Set the limit of one resource for one project.')
+    qset.add_argument('--project', required=True, help='Project id.')
+    qset.add_argument('--resource', required=True,
+                      help='volumes, snapshots, gigabytes, '
+                           'per_volume_gigabytes, or a per-type resource '
+                           'such as volumes_gold.')
+    qset.add_argument('--limit', type=int, required=True,
+                      help='The limit; -1 means no limit.')
+    qset.set_defaults(func=quota_set)
+    qshow = quota_commands.add_parser(
+        'show', help='Show a project\'s limits and usage.')
+    qshow.add_argument('--project', required=True, help='Project id.')
+    qshow.set_defaults(func=quota_show)
     return parser
 
 

@@ -4,10 +4,11 @@ from oslo_config import cfg
 
 from cinder_transfer_ext.conf import api
 from cinder_transfer_ext.conf import database
+from cinder_transfer_ext.conf import quota
 from cinder_transfer_ext.conf import transfer
 
 GROUP = api.GROUP
-_MODULES = (api, transfer, database)
+_MODULES = (api, transfer, quota, database)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

@@ -10,6 +10,7 @@ import uuid
 
 from oslo_config import cfg
 from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exception
 from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from cinder_transfer_ext.conf import database as database_conf
 from cinder_transfer_ext import exception
 from cinder_transfer_ext.db import models
+from cinder_transfer_ext.db import quota
 
 # Options of [database] that enginefacade takes; the rest are for DBAPI.
 _ENGINE_OPTIONS = (
@@ -48,6 +50,7 @@ class Database:
         options['connection'] = (
             connection or database_conf.connection_url(conf))
         self.connection_url = options['connection']
+        self.conf = conf
         self._manager.configure(**options)
 
     @property
@@ -70,11 +73,14 @@ def _now():
 
 
 # Each writer below runs one whole transaction, so repeating it after a
-# deadlock (which rolled the transaction back) is safe. A lost connection
+# deadlock, or after a duplicate quota usage row that a concurrent
+# transaction inserted first, is safe: both rolled the transaction back. A lost connection
 # is retried only for reads: the commit of a write may have succeeded
 # before the connection dropped.
 retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=5, retry_on_deadlock=True)
+    max_retries=5, retry_on_deadlock=True,
+    exception_checker=lambda error: isinstance(
+        error, db_exception.DBDuplicateEntry))
 retry_read = oslo_db_api.wrap_db_retry(
     max_retries=3, retry_on_deadlock=True, retry_on_disconnect=True)
 
@@ -112,16 +118,23 @@ def volume_type_names(context, type_ids) -> dict:
 # Volumes and snapshots
 
 def volume_create(context, values: dict) -> dict:
+    """Insert a volume and count it in its project's quota usage."""
     values = dict(values)
     values.setdefault('id', str(uuid.uuid4()))
     values.setdefault('deleted', False)
     values.setdefault('created_at', _now())
     with context.database.writer.using(context) as session:
         session.execute(sa.insert(VOLUMES).values(**values))
+        deltas = _volume_deltas(
+            values, _type_name(session, values.get('volume_type_id')))
+        usage_rows = quota.lock_usages(session, values['project_id'], deltas)
+        quota.add_usage(session, usage_rows, deltas)
     return values
 
 
-def snapshot_create(context, values: dict) -> dict:
+def snapshot_create(context, values: dict,
+                    count_gigabytes: bool = True) -> dict:
+    """Insert a snapshot and count it in its project's quota usage."""
     values = dict(values)
     values.setdefault('id', str(uuid.uuid4()))
     values.setdefault('deleted', False)
@@ -139,6 +152,11 @@ def snapshot_create(context, values: dict) -> dict:
         values.setdefault('volume_type_id', volume.volume_type_id)
         values.setdefault('encryption_key_id', volume.encryption_key_id)
         session.execute(sa.insert(SNAPSHOTS).values(**values))
+        deltas = _snapshot_deltas(
+            [values], _type_name(session, values['volume_type_id']),
+            count_gigabytes)
+        usage_rows = quota.lock_usages(session, values['project_id'], deltas)
+        quota.add_usage(session, usage_rows, deltas)
     return values
 
 
@@ -415,16 +433,98 @@ def transfer_destroy(context, transfer_id: str) -> bool:
             {'status': 'available', 'updated_at': _now()})
 
 
+def _type_name(session, volume_type_id) -> str | None:
+    if not volume_type_id:
+        return None
+    return session.execute(sa.select(VOLUME_TYPES.c.name).where(
+        VOLUME_TYPES.c.id == volume_type_id)).scalar()
+
+
+def _volume_deltas(volume: dict, type_name: str | None) -> dict:
+    deltas = {'volumes': 1, 'gigabytes': volume['size'] or 0}
+    if type_name:
+        deltas[f'volumes_{type_name}'] = 1
+        deltas[f'gigabytes_{type_name}'] = volume['size'] or 0
+    return deltas
+
+
+def _snapshot_deltas(snapshots: list, type_name: str | None,
+                     count_gigabytes: bool) -> dict:
+    if not snapshots:
+        return {}
+    size = sum(snapshot['volume_size'] or 0 for snapshot in snapshots)
+    size = size if count_gigabytes else 0
+    deltas = {'snapshots': len(snapshots), 'gigabytes': size}
+    if type_name:
+        deltas[f'snapshots_{type_name}'] = len(snapshots)
+        deltas[f'gigabytes_{type_name}'] = size
+    return deltas
+
+
+def _negated(deltas: dict) -> dict:
+    return {resource: -delta for resource, delta in deltas.items()}
+
+
+def _merged(*delta_sets: dict) -> dict:
+    total: dict = {}
+    for deltas in delta_sets:
+        for resource, delta in deltas.items():
+            total[resource] = total.get(resource, 0) + delta
+    return total
+
+
+def _move_usage(session, volume: dict, snapshots: list, donor: str,
+                recipient: str, defaults: quota.QuotaDefaults) -> None:
+    """Check the recipient's quotas and move usage from the donor.
+
+    The order of checks is Cinder's: the per-volume size limit, then the
+    volume's own resources, then those of its snapshots, each counted on
+    top of the previous step. Raises OverQuota with the failing step's
+    resources.
+    """
+    type_name = _type_name(session, volume['volume_type_id'])
+    volume_deltas = _volume_deltas(volume, type_name)
+    snapshot_deltas = _snapshot_deltas(snapshots, type_name,
+                                       not defaults.no_snapshot_gb_quota)
+    resources = set(volume_deltas) | set(snapshot_deltas)
+
+    recipient_limits = quota.limits(
+        session, recipient, resources | {'per_volume_gigabytes'}, defaults)
+    per_volume = recipient_limits['per_volume_gigabytes']
+    if 0 <= per_volume < (volume['size'] or 0):
+        raise exception.OverQuota(
+            overs=['per_volume_gigabytes'],
+            limits={'per_volume_gigabytes': per_volume},
+            consumed={'per_volume_gigabytes': 0},
+            requested={'per_volume_gigabytes': volume['size']})
+
+    # Both projects' rows are locked in one fixed order, so that two
+    # accepts moving volumes in opposite directions cannot deadlock.
+    locked = {}
+    for project in sorted({donor, recipient}):
+        locked[project] = quota.lock_usages(session, project, resources)
+
+    quota.check(recipient_limits, locked[recipient], volume_deltas)
+    quota.add_usage(session, locked[recipient], volume_deltas)
+    quota.check(recipient_limits, locked[recipient], snapshot_deltas)
+    quota.add_usage(session, locked[recipient], snapshot_deltas)
+    quota.add_usage(session, locked[donor],
+                    _negated(_merged(volume_deltas, snapshot_deltas)))
+
+
 @retry_on_deadlock
 def transfer_accept(context, transfer_id: str, user_id: str,
-                    project_id: str, move_snapshots: bool) -> list[str]:
+                    project_id: str, move_snapshots: bool,
+                    quota_defaults: quota.QuotaDefaults) -> list[str]:
     """Give a transfer's volume, and its snapshots, to a new owner.
 
-    In one transaction: the transfer row is marked accepted (only if it is
-    still live), the volume moves from ``awaiting-transfer`` to
-    ``available`` under the new owner, and with ``move_snapshots`` every
-    snapshot of it changes owner too, but only if all are ``available``.
-    Any failure rolls all of it back. Returns the ids of moved snapshots.
+    One transaction does all of it, so any failure rolls all of it back.
+    First the transfer row is marked accepted, if it is still live. Then
+    the recipient's quotas are checked and usage moves from the donor.
+    Last the volume moves from ``awaiting-transfer`` to ``available``
+    under the new owner, and with ``move_snapshots`` so does every
+    snapshot, provided each one is ``available``. Returns the ids of the
+    moved snapshots.
     """
     now = _now()
     with context.database.writer.using(context) as session:
@@ -439,6 +539,19 @@ def transfer_accept(context, transfer_id: str, user_id: str,
             raise exception.TransferNotFound(transfer_id=transfer_id)
 
         volume_id = transfer.volume_id
+        volume = session.execute(
+            sa.select(VOLUMES).where(
+                VOLUMES.c.id == volume_id,
+                VOLUMES.c.deleted == sa.false()).with_for_update()
+        ).mappings().first()
+        if volume is None:
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        snapshots = (_snapshots_of_volume(session, volume_id)
+                     if move_snapshots else [])
+        if volume['project_id'] != project_id:
+            _move_usage(session, dict(volume), snapshots,
+                        volume['project_id'], project_id, quota_defaults)
+
         owner = {'user_id': user_id, 'project_id': project_id,
                  'updated_at': now}
         if not _set_volume_status(session, volume_id, 'awaiting-transfer',
@@ -447,19 +560,45 @@ def transfer_accept(context, transfer_id: str, user_id: str,
                 reason=f'Transfer {transfer_id}: Volume id {volume_id} '
                        f'expected in awaiting-transfer state.')
 
-        moved = []
-        if move_snapshots:
-            for snapshot in _snapshots_of_volume(session, volume_id):
-                result = session.execute(
-                    sa.update(SNAPSHOTS).where(
-                        SNAPSHOTS.c.id == snapshot['id'],
-                        SNAPSHOTS.c.deleted == sa.false(),
-                        SNAPSHOTS.c.status == 'available'
-                    ).values(**owner))
-                if result.rowcount != 1:
-                    raise exception.InvalidSnapshot(
-                        reason=f"Transfer {transfer_id}: Snapshot "
-                               f"{snapshot['id']} is not in the expected "
-                               f"available state.")
-                moved.append(snapshot['id'])
-        return moved
+        for snapshot in snapshots:
+            result = session.execute(
+                sa.update(SNAPSHOTS).where(
+                    SNAPSHOTS.c.id == snapshot['id'],
+                    SNAPSHOTS.c.deleted == sa.false(),
+                    SNAPSHOTS.c.status == 'available'
+                ).values(**owner))
+            if result.rowcount != 1:
+                raise exception.InvalidSnapshot(
+                    reason=f"Transfer {transfer_id}: Snapshot "
+                           f"{snapshot['id']} is not in the expected "
+                           f"available state.")
+        return [snapshot['id'] for snapshot in snapshots]
+
+
+# Quotas
+
+def quota_usage_get(context, project_id: str,
+                    defaults: quota.QuotaDefaults) -> dict:
+    """Return {resource: (limit, in_use, reserved)} for a project.
+
+    The resources are the base ones plus the per-type ones of every live
+    volume type, as Cinder lists them.
+    """
+    with context.database.reader.using(context) as session:
+        type_names = session.execute(sa.select(VOLUME_TYPES.c.name).where(
+            VOLUME_TYPES.c.deleted == sa.false())).scalars().all()
+        resources = ['volumes', 'snapshots', 'gigabytes',
+                     'per_volume_gigabytes']
+        for name in sorted(type_names):
+            resources += [f'volumes_{name}', f'snapshots_{name}',
+                          f'gigabytes_{name}']
+        limits = quota.limits(session, project_id, resources, defaults)
+        usage = quota.usages(session, project_id)
+    return {resource: (limits[resource],) + usage.get(resource, (0, 0))
+            for resource in resources}
+
+
+def quota_set_limit(context, project_id: str, resource: str,
+                    limit: int) -> None:
+    with context.database.writer.using(context) as session:
+        quota.set_limit(session, project_id, resource, limit)

@@ -114,3 +114,51 @@ class Transfer(Base, _CinderBase):
     source_project_id = sa.Column(sa.String(255), nullable=True)
     destination_project_id = sa.Column(sa.String(255), nullable=True)
     accepted = sa.Column(sa.Boolean, default=False)
+
+
+class Quota(Base, _CinderBase):
+    """A per-project limit that overrides the default of one resource."""
+
+    __tablename__ = 'quotas'
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    project_id = sa.Column(sa.String(255))
+    resource = sa.Column(sa.String(300), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=True)
+    allocated = sa.Column(sa.Integer, default=0)
+
+
+class QuotaClass(Base, _CinderBase):
+    """A limit of a named set; the set "default" overrides configuration."""
+
+    __tablename__ = 'quota_classes'
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    class_name = sa.Column(sa.String(255), index=True)
+    resource = sa.Column(sa.String(300))
+    hard_limit = sa.Column(sa.Integer, nullable=True)
+
+
+class QuotaUsage(Base, _CinderBase):
+    """How much of one resource a project uses.
+
+    ``race_preventer`` is true on every live row, so the unique key stops
+    two transactions from inserting the same project and resource.
+    """
+
+    __tablename__ = 'quota_usages'
+    __table_args__ = (
+        sa.Index('quota_usage_project_resource_idx', 'project_id',
+                 'resource'),
+        sa.UniqueConstraint('project_id', 'resource', 'race_preventer',
+                            name='uniq_quota_usages0project_id0resource0'
+                                 'race_preventer'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    project_id = sa.Column(sa.String(255), index=True)
+    resource = sa.Column(sa.String(300), nullable=False)
+    in_use = sa.Column(sa.Integer, nullable=False)
+    reserved = sa.Column(sa.Integer, nullable=False)
+    until_refresh = sa.Column(sa.Integer, nullable=True)
+    race_preventer = sa.Column(sa.Boolean, nullable=True, default=True)

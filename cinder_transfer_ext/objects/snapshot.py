@@ -35,8 +35,11 @@ class Snapshot(base.TransferExtPersistentObject, base.TransferExtObject,
         return cls._from_db_object(context, cls(), row)
 
     @classmethod
-    def create(cls, context, values: dict) -> 'Snapshot':
-        row = db_api.snapshot_create(context, values)
+    def create(cls, context, values: dict,
+               count_gigabytes: bool = True) -> 'Snapshot':
+        """Insert a snapshot and count it in its project's quota usage."""
+        row = db_api.snapshot_create(context, values,
+                                     count_gigabytes=count_gigabytes)
         return cls.get_by_id(context, row['id'])
 
 

@@ -33,6 +33,17 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
         'accepted': fields.BooleanField(default=False),
     })
 
+    _SECRET_FIELDS = ('salt', 'crypt_hash')
+
+    def __repr__(self) -> str:
+        # SensitiveStringField masks only text that looks like a password
+        # assignment, so a salt or hash would otherwise appear whole.
+        masked = self.obj_clone()
+        for name in self._SECRET_FIELDS:
+            if masked.obj_attr_is_set(name) and getattr(masked, name):
+                setattr(masked, name, '***')
+        return super(Transfer, masked).__repr__()
+
     @classmethod
     def _from_row(cls, context, row: dict) -> 'Transfer':
         row = dict(row)
@@ -67,14 +78,17 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
         """Cancel the transfer; return whether the volume became available."""
         return db_api.transfer_destroy(self._context, self.id)
 
-    def accept(self, user_id: str, project_id: str) -> list[str]:
+    def accept(self, user_id: str, project_id: str,
+               quota_defaults) -> list[str]:
         """Give the volume (and its snapshots) to a new owner, atomically.
 
-        Returns the ids of the snapshots that moved.
+        Quota usage moves in the same transaction; OverQuota means
+        nothing changed. Returns the ids of the snapshots that moved.
         """
         return db_api.transfer_accept(
             self._context, self.id, user_id, project_id,
-            move_snapshots=not self.no_snapshots)
+            move_snapshots=not self.no_snapshots,
+            quota_defaults=quota_defaults)
 
 
 @base.register

@@ -8,6 +8,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from cinder_transfer_ext.conf import api as api_conf
+from cinder_transfer_ext.db import quota
 from cinder_transfer_ext import exception
 from cinder_transfer_ext import objects
 from cinder_transfer_ext.objects import snapshot as snapshot_obj
@@ -21,6 +22,43 @@ LOG = logging.getLogger(__name__)
 objects.register_all()
 
 
+def quota_defaults(conf: cfg.ConfigOpts) -> quota.QuotaDefaults:
+    options = conf[api_conf.GROUP]
+    return quota.QuotaDefaults(
+        volumes=options.quota_volumes,
+        snapshots=options.quota_snapshots,
+        gigabytes=options.quota_gigabytes,
+        per_volume_gigabytes=options.per_volume_size_limit,
+        no_snapshot_gb_quota=options.no_snapshot_gb_quota,
+        use_default_quota_class=options.use_default_quota_class)
+
+
+def over_quota_message(error: exception.OverQuota) -> str:
+    """Return Cinder's message for the first resource over its limit.
+
+    Cinder prefixes some of these messages with an exception class name
+    and not others; clients and operators match on the text, so it is
+    kept as Cinder writes it.
+    """
+    over = error.kwargs['overs'][0]
+    limit = error.kwargs['limits'][over]
+    requested = error.kwargs['requested'][over]
+    consumed = error.kwargs['consumed'][over]
+    if over == 'per_volume_gigabytes':
+        return (f'VolumeSizeExceedsLimit: Requested volume size '
+                f'{requested}G is larger than maximum allowed limit '
+                f'{limit}G.')
+    if over.startswith('gigabytes'):
+        return (f'Requested volume or snapshot exceeds allowed {over} '
+                f'quota. Requested {requested}G, quota is {limit}G and '
+                f'{consumed}G has been consumed.')
+    if over.startswith('volumes'):
+        return (f'VolumeLimitExceeded: Maximum number of volumes allowed '
+                f'({limit}) exceeded for quota \'{over}\'.')
+    return (f'SnapshotLimitExceeded: Maximum number of snapshots allowed '
+            f'({limit}) exceeded')
+
+
 def _volume_target(volume) -> dict:
     return {'project_id': volume.project_id, 'user_id': volume.user_id}
 
@@ -31,6 +69,7 @@ class TransferAPI:
     def __init__(self, conf: cfg.ConfigOpts, enforcer):
         self._options = conf[api_conf.GROUP]
         self._enforcer = enforcer
+        self.quota_defaults = quota_defaults(conf)
 
     def _visible_project(self, context) -> str | None:
         """Return the project a caller's lookups are limited to.
@@ -157,7 +196,15 @@ class TransferAPI:
         volume = volume_obj.Volume.get_by_id(admin_context,
                                              transfer.volume_id)
         self._check_volume_can_move(transfer, volume)
-        moved = transfer.accept(context.user_id, context.project_id)
+        try:
+            moved = transfer.accept(context.user_id, context.project_id,
+                                    self.quota_defaults)
+        except exception.OverQuota as error:
+            LOG.info('Transfer %(transfer)s not accepted into project '
+                     '%(project)s: over quota for %(overs)s',
+                     {'transfer': transfer.id, 'project': context.project_id,
+                      'overs': ', '.join(error.kwargs['overs'])})
+            raise exception.QuotaExceeded(over_quota_message(error))
         LOG.info('Accepted transfer %(transfer)s: volume %(volume)s and '
                  '%(count)d snapshot(s) moved from project %(source)s to '
                  'project %(destination)s',
