@@ -1,6 +1,7 @@
 """Configuration options, registered on a ConfigOpts that callers pass in."""
 
 from oslo_config import cfg
+from oslo_messaging import opts as messaging_opts
 
 from cinder_transfer_ext.conf import api
 from cinder_transfer_ext.conf import database
@@ -11,10 +12,20 @@ GROUP = api.GROUP
 _MODULES = (api, transfer, quota, database)
 
 
+NOTIFICATIONS_GROUP = 'oslo_messaging_notifications'
+
+
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    """Register every option of this service on ``conf``."""
+    """Register every option of this service on ``conf``.
+
+    oslo.messaging's notification options are registered too, so that
+    they can be read or overridden before the first notifier exists.
+    """
     for module in _MODULES:
         module.register_opts(conf)
+    for group, opts in messaging_opts.list_opts():
+        if group == NOTIFICATIONS_GROUP:
+            conf.register_opts(opts, group=group)
 
 
 def list_opts():

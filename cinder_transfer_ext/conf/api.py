@@ -1,5 +1,7 @@
 """Options of the HTTP API layer."""
 
+import socket
+
 from oslo_config import cfg
 
 # One group for all of this service's own options, so that mounting it in
@@ -34,6 +36,10 @@ api_opts = [
              'user:project:role1+role2 overrides this. Users not listed get '
              'member and reader, except the user "admin", who also gets '
              'admin.'),
+    cfg.StrOpt(
+        'host', default=socket.gethostname(), sample_default='<hostname>',
+        help='Name of this host in notifications, whose publisher id is '
+             'volume.<host>, as Cinder sends them.'),
     cfg.StrOpt(
         'state_path', default='~/.local/share/cinder-transfer-ext',
         help='Directory of the embedded SQLite database used when '

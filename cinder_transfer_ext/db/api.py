@@ -474,13 +474,14 @@ def _merged(*delta_sets: dict) -> dict:
 
 
 def _move_usage(session, volume: dict, snapshots: list, donor: str,
-                recipient: str, defaults: quota.QuotaDefaults) -> None:
+                recipient: str, defaults: quota.QuotaDefaults,
+                check_only: bool = False) -> None:
     """Check the recipient's quotas and move usage from the donor.
 
     The order of checks is Cinder's: the per-volume size limit, then the
     volume's own resources, then those of its snapshots, each counted on
     top of the previous step. Raises OverQuota with the failing step's
-    resources.
+    resources. With ``check_only`` nothing is locked or written.
     """
     type_name = _type_name(session, volume['volume_type_id'])
     volume_deltas = _volume_deltas(volume, type_name)
@@ -498,6 +499,13 @@ def _move_usage(session, volume: dict, snapshots: list, donor: str,
             consumed={'per_volume_gigabytes': 0},
             requested={'per_volume_gigabytes': volume['size']})
 
+    if check_only:
+        rows = quota.read_usages(session, recipient, resources)
+        quota.check(recipient_limits, rows, volume_deltas)
+        quota.add_usage(None, rows, volume_deltas)
+        quota.check(recipient_limits, rows, snapshot_deltas)
+        return
+
     # Both projects' rows are locked in one fixed order, so that two
     # accepts moving volumes in opposite directions cannot deadlock.
     locked = {}
@@ -510,6 +518,26 @@ def _move_usage(session, volume: dict, snapshots: list, donor: str,
     quota.add_usage(session, locked[recipient], snapshot_deltas)
     quota.add_usage(session, locked[donor],
                     _negated(_merged(volume_deltas, snapshot_deltas)))
+
+
+@retry_read
+def transfer_accept_quota_check(context, volume_id: str, project_id: str,
+                                move_snapshots: bool,
+                                quota_defaults: quota.QuotaDefaults) -> None:
+    """Raise OverQuota if accepting the volume now would exceed a limit.
+
+    A read-only pre-check, so that a refused accept is refused before any
+    notification is sent. transfer_accept checks again under locks.
+    """
+    with context.database.reader.using(context) as session:
+        volume = session.execute(sa.select(VOLUMES).where(
+            VOLUMES.c.id == volume_id)).mappings().first()
+        if volume is None or volume['project_id'] == project_id:
+            return
+        snapshots = (_snapshots_of_volume(session, volume_id)
+                     if move_snapshots else [])
+        _move_usage(session, dict(volume), snapshots, volume['project_id'],
+                    project_id, quota_defaults, check_only=True)
 
 
 @retry_on_deadlock

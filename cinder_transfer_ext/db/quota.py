@@ -105,16 +105,38 @@ def lock_usages(session, project_id: str, resources) -> dict:
     return rows
 
 
+def read_usages(session, project_id: str, resources) -> dict:
+    """Return {resource: usage values} without locking or inserting.
+
+    A resource without a row counts as nothing used; only a pre-check
+    uses this, and the transaction that changes usage checks again.
+    """
+    rows = {resource: {'in_use': 0, 'reserved': 0}
+            for resource in resources}
+    query = sa.select(USAGES).where(
+        USAGES.c.project_id == project_id,
+        USAGES.c.resource.in_(list(resources)),
+        USAGES.c.deleted == sa.false())
+    for row in session.execute(query).mappings():
+        rows[row['resource']] = dict(row)
+    return rows
+
+
 def add_usage(session, usage_rows: dict, deltas: dict) -> None:
-    """Add ``deltas`` to ``in_use`` of locked rows, never below zero."""
+    """Add ``deltas`` to ``in_use`` of locked rows, never below zero.
+
+    With ``session`` None only the given row dictionaries change, which
+    is how a pre-check counts one step on top of the previous one.
+    """
     for resource, delta in deltas.items():
         if not delta:
             continue
         row = usage_rows[resource]
         in_use = max(0, row['in_use'] + delta)
-        session.execute(sa.update(USAGES).where(
-            USAGES.c.id == row['id']).values(
-                in_use=in_use, updated_at=timeutils.utcnow()))
+        if session is not None:
+            session.execute(sa.update(USAGES).where(
+                USAGES.c.id == row['id']).values(
+                    in_use=in_use, updated_at=timeutils.utcnow()))
         row['in_use'] = in_use
 
 

@@ -4,10 +4,13 @@ This layer knows neither HTTP nor SQL. It checks policy and state, works on
 versioned objects and raises the domain exceptions of ``exception``.
 """
 
+import uuid
+
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from cinder_transfer_ext.conf import api as api_conf
+from cinder_transfer_ext.db import api as db_api
 from cinder_transfer_ext.db import quota
 from cinder_transfer_ext import exception
 from cinder_transfer_ext import objects
@@ -16,6 +19,7 @@ from cinder_transfer_ext.objects import transfer as transfer_obj
 from cinder_transfer_ext.objects import volume as volume_obj
 from cinder_transfer_ext.policies import transfer as transfer_policy
 from cinder_transfer_ext.transfer import authkey
+from cinder_transfer_ext.transfer import notify
 
 LOG = logging.getLogger(__name__)
 
@@ -70,6 +74,7 @@ class TransferAPI:
         self._options = conf[api_conf.GROUP]
         self._enforcer = enforcer
         self.quota_defaults = quota_defaults(conf)
+        self._notifier = notify.Notifier(conf)
 
     def _visible_project(self, context) -> str | None:
         """Return the project a caller's lookups are limited to.
@@ -103,10 +108,15 @@ class TransferAPI:
         if not no_snapshots:
             self._check_snapshots_available(context, volume.id)
 
+        transfer_id = str(uuid.uuid4())
+        self._notifier.info(context, 'volume.transfer.create.start',
+                            notify.volume_payload(volume, transfer_id,
+                                                  volume.project_id))
         auth_key = authkey.generate_hex(
             self._options.volume_transfer_key_length)
         salt = authkey.generate_hex(self._options.volume_transfer_salt_length)
         values = {
+            'id': transfer_id,
             'volume_id': volume.id,
             'display_name': name,
             'salt': salt,
@@ -118,6 +128,8 @@ class TransferAPI:
         # key to a new owner needs a key manager, which is not wired in yet.
         transfer = transfer_obj.Transfer.create(
             context, values, check_snapshots=not no_snapshots)
+        self._notify_volume(context, 'volume.transfer.create.end', volume.id,
+                            transfer)
         LOG.info('Created transfer %(transfer)s of volume %(volume)s '
                  'from project %(project)s',
                  {'transfer': transfer.id, 'volume': volume.id,
@@ -168,12 +180,18 @@ class TransferAPI:
                                              transfer.volume_id)
         self._enforcer.authorize(context, transfer_policy.DELETE_POLICY,
                                  _volume_target(volume))
+        self._notifier.info(context, 'volume.transfer.delete.start',
+                            notify.volume_payload(
+                                volume, transfer.id,
+                                transfer.source_project_id))
         if not transfer.destroy():
             LOG.warning('Deleted transfer %(transfer)s, but volume '
                         '%(volume)s was %(status)s, not awaiting-transfer, '
                         'so its status was left unchanged',
                         {'transfer': transfer.id, 'volume': volume.id,
                          'status': volume.status})
+        self._notify_volume(context, 'volume.transfer.delete.end', volume.id,
+                            transfer)
         LOG.info('Deleted transfer %(transfer)s of volume %(volume)s',
                  {'transfer': transfer.id, 'volume': volume.id})
 
@@ -197,6 +215,13 @@ class TransferAPI:
                                              transfer.volume_id)
         self._check_volume_can_move(transfer, volume)
         try:
+            db_api.transfer_accept_quota_check(
+                admin_context, volume.id, context.project_id,
+                not transfer.no_snapshots, self.quota_defaults)
+            self._notifier.info(context, 'volume.transfer.accept.start',
+                                notify.volume_payload(
+                                    volume, transfer.id,
+                                    transfer.source_project_id))
             moved = transfer.accept(context.user_id, context.project_id,
                                     self.quota_defaults)
         except exception.OverQuota as error:
@@ -205,6 +230,17 @@ class TransferAPI:
                      {'transfer': transfer.id, 'project': context.project_id,
                       'overs': ', '.join(error.kwargs['overs'])})
             raise exception.QuotaExceeded(over_quota_message(error))
+
+        self._notify_volume(context, 'volume.transfer.accept.end', volume.id,
+                            transfer, context.project_id)
+        for snapshot_id in moved:
+            snapshot = snapshot_obj.Snapshot.get_by_id(admin_context,
+                                                       snapshot_id)
+            self._notifier.info(
+                context, 'snapshot.transfer.accept.end',
+                notify.snapshot_payload(snapshot, transfer.id,
+                                        transfer.source_project_id,
+                                        context.project_id))
         LOG.info('Accepted transfer %(transfer)s: volume %(volume)s and '
                  '%(count)d snapshot(s) moved from project %(source)s to '
                  'project %(destination)s',
@@ -212,6 +248,16 @@ class TransferAPI:
                   'count': len(moved), 'source': volume.project_id,
                   'destination': context.project_id})
         return transfer
+
+    def _notify_volume(self, context, event_type: str, volume_id: str,
+                       transfer, destination_project_id=None) -> None:
+        """Send an event with the volume as it is now, read again."""
+        if not self._notifier.enabled:
+            return
+        volume = volume_obj.Volume.get_by_id(context.elevated(), volume_id)
+        self._notifier.info(context, event_type, notify.volume_payload(
+            volume, transfer.id, transfer.source_project_id,
+            destination_project_id))
 
     @staticmethod
     def _check_volume_can_move(transfer, volume) -> None:
