@@ -56,9 +56,12 @@ def _list_volumes(req, collection, project_id, detailed: bool):
         req.context, project_id=_list_project(req, all_tenants),
         filters=filters, limit=req.app.options.osapi_max_limit)
     links = common.link_builder(req, collection, project_id)
-    render = views.volume_detail if detailed else views.volume_summary
-    return wsgi.json_response(
-        {'volumes': [render(volume, links) for volume in volumes]})
+    if detailed:
+        items = [views.volume_detail(volume, links, req.api_version)
+                 for volume in volumes]
+    else:
+        items = [views.volume_summary(volume, links) for volume in volumes]
+    return wsgi.json_response({'volumes': items})
 
 
 def volume_index(req, collection, project_id=None):
@@ -80,7 +83,8 @@ def volume_show(req, collection, volume_id, project_id=None):
     volume = volume_obj.Volume.get_by_id(req.context, canonical,
                                          project_id=_scope(req))
     links = common.link_builder(req, collection, project_id)
-    return wsgi.json_response({'volume': views.volume_detail(volume, links)})
+    return wsgi.json_response(
+        {'volume': views.volume_detail(volume, links, req.api_version)})
 
 
 def _list_snapshots(req):
@@ -91,7 +95,8 @@ def _list_snapshots(req):
         req.context, project_id=_list_project(req, all_tenants),
         filters=filters, limit=req.app.options.osapi_max_limit)
     return wsgi.json_response(
-        {'snapshots': [views.snapshot_detail(item) for item in snapshots]})
+        {'snapshots': [views.snapshot_detail(item, req.api_version)
+                       for item in snapshots]})
 
 
 def snapshot_index(req, collection, project_id=None):
@@ -113,4 +118,5 @@ def snapshot_show(req, collection, snapshot_id, project_id=None):
         raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
     snapshot = snapshot_obj.Snapshot.get_by_id(req.context, canonical,
                                                project_id=_scope(req))
-    return wsgi.json_response({'snapshot': views.snapshot_detail(snapshot)})
+    return wsgi.json_response(
+        {'snapshot': views.snapshot_detail(snapshot, req.api_version)})

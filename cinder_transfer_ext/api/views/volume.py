@@ -1,8 +1,16 @@
 """Response bodies of the read-only volume and snapshot routes.
 
 They follow Cinder's volume and snapshot views, limited to what the
-standalone tables store.
+standalone tables store, and add fields at the microversions where Cinder
+adds them.
 """
+
+from cinder_transfer_ext.api import microversion as mv
+
+# Microversions at which Cinder's views add a field.
+GROUP_VOLUME = '3.13'
+SNAPSHOT_LIST_USER_ID = '3.41'
+VOLUME_TYPE_ID_IN_VOLUME_DETAIL = '3.63'
 
 
 def _timestamp(value) -> str | None:
@@ -14,8 +22,8 @@ def volume_summary(volume, links) -> dict:
             'links': links.resource_links(volume.id)}
 
 
-def volume_detail(volume, links) -> dict:
-    return {
+def volume_detail(volume, links, version: mv.APIVersion) -> dict:
+    body = {
         'id': volume.id,
         'name': volume.display_name,
         'description': volume.display_description,
@@ -25,7 +33,6 @@ def volume_detail(volume, links) -> dict:
         'created_at': _timestamp(volume.created_at),
         'updated_at': _timestamp(volume.updated_at),
         'volume_type': volume.volume_type_name,
-        'volume_type_id': volume.volume_type_id,
         'user_id': volume.user_id,
         'os-vol-tenant-attr:tenant_id': volume.project_id,
         'bootable': 'true' if volume.bootable else 'false',
@@ -34,17 +41,21 @@ def volume_detail(volume, links) -> dict:
         'snapshot_id': volume.snapshot_id,
         'source_volid': volume.source_volid,
         'consistencygroup_id': volume.consistencygroup_id,
-        'group_id': volume.group_id,
         'replication_status': volume.replication_status,
         'migration_status': volume.migration_status,
         'metadata': {},
         'attachments': [],
         'links': links.resource_links(volume.id),
     }
+    if version.matches(GROUP_VOLUME):
+        body['group_id'] = volume.group_id
+    if version.matches(VOLUME_TYPE_ID_IN_VOLUME_DETAIL):
+        body['volume_type_id'] = volume.volume_type_id
+    return body
 
 
-def snapshot_detail(snapshot) -> dict:
-    return {
+def snapshot_detail(snapshot, version: mv.APIVersion) -> dict:
+    body = {
         'id': snapshot.id,
         'name': snapshot.display_name,
         'description': snapshot.display_description,
@@ -54,7 +65,9 @@ def snapshot_detail(snapshot) -> dict:
         'created_at': _timestamp(snapshot.created_at),
         'updated_at': _timestamp(snapshot.updated_at),
         'metadata': {},
-        'user_id': snapshot.user_id,
         'os-extended-snapshot-attributes:project_id': snapshot.project_id,
         'os-extended-snapshot-attributes:progress': snapshot.progress,
     }
+    if version.matches(SNAPSHOT_LIST_USER_ID):
+        body['user_id'] = snapshot.user_id
+    return body
