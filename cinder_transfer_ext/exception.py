@@ -85,3 +85,10 @@ class OverQuota(TransferExtError):
     """
 
     message = 'Quota exceeded for resources: %(overs)s.'
+
+
+class KeyTransferFailed(TransferExtError):
+    """The key manager failed; the volume still uses its old key."""
+
+    message = ('The key manager failed to move the volume\'s encryption key '
+               'to its new owner; nothing was changed. Retry later.')

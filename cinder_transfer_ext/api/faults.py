@@ -36,6 +36,7 @@ _EXCEPTION_STATUSES = (
     (exception.Forbidden, 403),
     (exception.Conflict, 409),
     (exception.QuotaExceeded, 413),
+    (exception.KeyTransferFailed, 503),
 )
 
 

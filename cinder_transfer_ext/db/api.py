@@ -374,13 +374,16 @@ def _set_volume_status(session, volume_id, expected, values):
 
 
 @retry_on_deadlock
-def transfer_create(context, values: dict, check_snapshots: bool) -> dict:
+def transfer_create(context, values: dict, check_snapshots: bool,
+                    new_key_id: str | None = None) -> dict:
     """Insert a transfer and move its volume to awaiting-transfer.
 
     Both happen in one transaction. The volume moves only from
     ``available``, and, with ``check_snapshots``, only while every snapshot
     of it is ``available`` too; the check and the change are in the same
     transaction, so a racing create or snapshot cannot slip in between.
+    With ``new_key_id`` the volume and its snapshots switch to that
+    encryption key in the same transaction.
     """
     values = dict(values)
     values.setdefault('id', str(uuid.uuid4()))
@@ -397,8 +400,22 @@ def transfer_create(context, values: dict, check_snapshots: bool) -> dict:
                     raise exception.InvalidSnapshot(
                         reason=f"snapshot: {snapshot['id']} status must be "
                                f"available")
+        if new_key_id:
+            _set_encryption_key(session, volume_id, new_key_id)
         session.execute(sa.insert(TRANSFERS).values(**values))
     return values
+
+
+def _set_encryption_key(session, volume_id: str, key_id: str) -> None:
+    """Point a volume and all its snapshots at a new encryption key."""
+    now = _now()
+    session.execute(sa.update(VOLUMES).where(
+        VOLUMES.c.id == volume_id).values(encryption_key_id=key_id,
+                                          updated_at=now))
+    session.execute(sa.update(SNAPSHOTS).where(
+        SNAPSHOTS.c.volume_id == volume_id,
+        SNAPSHOTS.c.deleted == sa.false()).values(
+            encryption_key_id=key_id, updated_at=now))
 
 
 def _soft_delete_transfer(session, transfer_id, extra=None):
@@ -413,13 +430,15 @@ def _soft_delete_transfer(session, transfer_id, extra=None):
 
 
 @retry_on_deadlock
-def transfer_destroy(context, transfer_id: str) -> bool:
+def transfer_destroy(context, transfer_id: str,
+                     new_key_id: str | None = None) -> bool:
     """Cancel a transfer and return its volume to ``available``.
 
     Returns whether the volume was moved back. A volume that is no longer
     ``awaiting-transfer`` (an administrator changed it) keeps its status.
     Raises TransferNotFound if the transfer is not live, for instance
-    because a concurrent accept or delete won.
+    because a concurrent accept or delete won. With ``new_key_id`` the
+    volume and its snapshots switch to that encryption key.
     """
     with context.database.writer.using(context) as session:
         transfer = session.execute(
@@ -428,6 +447,8 @@ def transfer_destroy(context, transfer_id: str) -> bool:
                 TRANSFERS.c.deleted == sa.false())).first()
         if transfer is None or not _soft_delete_transfer(session, transfer_id):
             raise exception.TransferNotFound(transfer_id=transfer_id)
+        if new_key_id:
+            _set_encryption_key(session, transfer.volume_id, new_key_id)
         return _set_volume_status(
             session, transfer.volume_id, 'awaiting-transfer',
             {'status': 'available', 'updated_at': _now()})
@@ -543,7 +564,8 @@ def transfer_accept_quota_check(context, volume_id: str, project_id: str,
 @retry_on_deadlock
 def transfer_accept(context, transfer_id: str, user_id: str,
                     project_id: str, move_snapshots: bool,
-                    quota_defaults: quota.QuotaDefaults) -> list[str]:
+                    quota_defaults: quota.QuotaDefaults,
+                    new_key_id: str | None = None) -> list[str]:
     """Give a transfer's volume, and its snapshots, to a new owner.
 
     One transaction does all of it, so any failure rolls all of it back.
@@ -551,8 +573,9 @@ def transfer_accept(context, transfer_id: str, user_id: str,
     the recipient's quotas are checked and usage moves from the donor.
     Last the volume moves from ``awaiting-transfer`` to ``available``
     under the new owner, and with ``move_snapshots`` so does every
-    snapshot, provided each one is ``available``. Returns the ids of the
-    moved snapshots.
+    snapshot, provided each one is ``available``. With ``new_key_id``
+    the volume and its snapshots switch to that encryption key. Returns
+    the ids of the moved snapshots.
     """
     now = _now()
     with context.database.writer.using(context) as session:
@@ -600,6 +623,8 @@ def transfer_accept(context, transfer_id: str, user_id: str,
                     reason=f"Transfer {transfer_id}: Snapshot "
                            f"{snapshot['id']} is not in the expected "
                            f"available state.")
+        if new_key_id:
+            _set_encryption_key(session, volume_id, new_key_id)
         return [snapshot['id'] for snapshot in snapshots]
 
 

@@ -63,23 +63,25 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
         return cls._from_row(context, row)
 
     @classmethod
-    def create(cls, context, values: dict,
-               check_snapshots: bool) -> 'Transfer':
+    def create(cls, context, values: dict, check_snapshots: bool,
+               new_key_id: str | None = None) -> 'Transfer':
         """Insert a transfer and mark its volume awaiting-transfer.
 
         Raises InvalidVolume if the volume is not available, and
         InvalidSnapshot if ``check_snapshots`` and a snapshot is not.
         """
         row = db_api.transfer_create(context, values,
-                                     check_snapshots=check_snapshots)
+                                     check_snapshots=check_snapshots,
+                                     new_key_id=new_key_id)
         return cls._from_row(context, row)
 
-    def destroy(self) -> bool:
+    def destroy(self, new_key_id: str | None = None) -> bool:
         """Cancel the transfer; return whether the volume became available."""
-        return db_api.transfer_destroy(self._context, self.id)
+        return db_api.transfer_destroy(self._context, self.id,
+                                       new_key_id=new_key_id)
 
-    def accept(self, user_id: str, project_id: str,
-               quota_defaults) -> list[str]:
+    def accept(self, user_id: str, project_id: str, quota_defaults,
+               new_key_id: str | None = None) -> list[str]:
         """Give the volume (and its snapshots) to a new owner, atomically.
 
         Quota usage moves in the same transaction; OverQuota means
@@ -88,7 +90,7 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
         return db_api.transfer_accept(
             self._context, self.id, user_id, project_id,
             move_snapshots=not self.no_snapshots,
-            quota_defaults=quota_defaults)
+            quota_defaults=quota_defaults, new_key_id=new_key_id)
 
 
 @base.register

@@ -4,6 +4,7 @@ This layer knows neither HTTP nor SQL. It checks policy and state, works on
 versioned objects and raises the domain exceptions of ``exception``.
 """
 
+import contextlib
 import uuid
 
 from oslo_config import cfg
@@ -19,6 +20,7 @@ from cinder_transfer_ext.objects import transfer as transfer_obj
 from cinder_transfer_ext.objects import volume as volume_obj
 from cinder_transfer_ext.policies import transfer as transfer_policy
 from cinder_transfer_ext.transfer import authkey
+from cinder_transfer_ext.transfer import keys
 from cinder_transfer_ext.transfer import notify
 
 LOG = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class TransferAPI:
         self._enforcer = enforcer
         self.quota_defaults = quota_defaults(conf)
         self._notifier = notify.Notifier(conf)
+        self.keys = keys.KeyTransfer(conf)
 
     def _visible_project(self, context) -> str | None:
         """Return the project a caller's lookups are limited to.
@@ -124,10 +127,12 @@ class TransferAPI:
             'no_snapshots': no_snapshots,
             'source_project_id': volume.project_id,
         }
-        # NOTE: an encrypted volume keeps its encryption_key_id; moving the
-        # key to a new owner needs a key manager, which is not wired in yet.
-        transfer = transfer_obj.Transfer.create(
-            context, values, check_snapshots=not no_snapshots)
+        # While the transfer is pending, this service holds the key.
+        with self._key_moved(volume, context,
+                             self.keys.service_context(context)) as new_key:
+            transfer = transfer_obj.Transfer.create(
+                context, values, check_snapshots=not no_snapshots,
+                new_key_id=new_key)
         self._notify_volume(context, 'volume.transfer.create.end', volume.id,
                             transfer)
         LOG.info('Created transfer %(transfer)s of volume %(volume)s '
@@ -184,7 +189,24 @@ class TransferAPI:
                             notify.volume_payload(
                                 volume, transfer.id,
                                 transfer.source_project_id))
-        if not transfer.destroy():
+        # The key goes back to the volume's project. A caller from another
+        # project (an administrator) cannot store it there, so it stays
+        # with this service and the owner's administrator must move it.
+        service_context = self.keys.service_context(context)
+        owner_cancels = context.project_id == volume.project_id
+        if volume.is_encrypted and not owner_cancels:
+            LOG.warning('Transfer %(transfer)s of encrypted volume '
+                        '%(volume)s cancelled by project %(project)s; its '
+                        'key %(key)s stays with this service until an '
+                        'administrator of project %(owner)s moves it',
+                        {'transfer': transfer.id, 'volume': volume.id,
+                         'project': context.project_id,
+                         'key': volume.encryption_key_id,
+                         'owner': volume.project_id})
+        with self._key_moved(volume if owner_cancels else None,
+                             service_context, context) as new_key:
+            volume_moved_back = transfer.destroy(new_key_id=new_key)
+        if not volume_moved_back:
             LOG.warning('Deleted transfer %(transfer)s, but volume '
                         '%(volume)s was %(status)s, not awaiting-transfer, '
                         'so its status was left unchanged',
@@ -222,8 +244,11 @@ class TransferAPI:
                                 notify.volume_payload(
                                     volume, transfer.id,
                                     transfer.source_project_id))
-            moved = transfer.accept(context.user_id, context.project_id,
-                                    self.quota_defaults)
+            with self._key_moved(volume, self.keys.service_context(context),
+                                 context) as new_key:
+                moved = transfer.accept(context.user_id, context.project_id,
+                                        self.quota_defaults,
+                                        new_key_id=new_key)
         except exception.OverQuota as error:
             LOG.info('Transfer %(transfer)s not accepted into project '
                      '%(project)s: over quota for %(overs)s',
@@ -248,6 +273,26 @@ class TransferAPI:
                   'count': len(moved), 'source': volume.project_id,
                   'destination': context.project_id})
         return transfer
+
+    @contextlib.contextmanager
+    def _key_moved(self, volume, from_context, to_context):
+        """Copy an encrypted volume's key to a new owner around a change.
+
+        Yields the new key id, or None when ``volume`` is None or not
+        encrypted. If the block raises, the new copy is deleted and the
+        old key stays; otherwise the old key is deleted.
+        """
+        if volume is None or not volume.is_encrypted:
+            yield None
+            return
+        old_key = volume.encryption_key_id
+        new_key = self.keys.copy(from_context, to_context, old_key)
+        try:
+            yield new_key
+        except BaseException:
+            self.keys.delete(to_context, new_key)
+            raise
+        self.keys.delete(from_context, old_key)
 
     def _notify_volume(self, context, event_type: str, volume_id: str,
                        transfer, destination_project_id=None) -> None:
