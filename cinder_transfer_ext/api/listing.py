@@ -58,7 +58,7 @@ def _bad(message: str) -> faults.HTTPError:
     return faults.HTTPError(400, message)
 
 
-def _single_values(req) -> tuple[dict, list]:
+def single_values(req) -> tuple[dict, list]:
     try:
         pairs = list(req.GET.items())
     except UnicodeDecodeError:
@@ -86,7 +86,7 @@ def _parse_int(name: str, text: str, maximum: int | None = None) -> int:
     return value
 
 
-def _parse_bool(name: str, text: str) -> bool:
+def parse_bool(name: str, text: str) -> bool:
     try:
         return strutils.bool_from_string(text, strict=True)
     except ValueError:
@@ -129,7 +129,7 @@ def _parse_sort(values: dict, default_dir: str) -> tuple[list, list]:
 
 def parse(req, max_limit: int, default_dir: str) -> ListParams:
     """Parse and check a list request's query string."""
-    values, pairs = _single_values(req)
+    values, pairs = single_values(req)
     unknown = sorted(set(values) - KNOWN_PARAMS)
     if unknown:
         raise _bad(f'Invalid filter key(s): {", ".join(unknown)}. Valid '
@@ -142,8 +142,8 @@ def parse(req, max_limit: int, default_dir: str) -> ListParams:
             filters[column] = values[name]
     for name, column in BOOLEAN_FILTERS.items():
         if name in values:
-            filters[column] = _parse_bool(name, values[name])
-    all_tenants = any(_parse_bool(name, values[name])
+            filters[column] = parse_bool(name, values[name])
+    all_tenants = any(parse_bool(name, values[name])
                       for name in ALL_TENANTS_PARAMS if name in values)
 
     limit = max_limit

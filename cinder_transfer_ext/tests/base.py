@@ -7,6 +7,7 @@ and the database exactly as a server would, without a socket.
 
 import json
 
+from oslo_policy import opts as policy_opts
 import sqlalchemy as sa
 import testtools
 import webob
@@ -77,6 +78,9 @@ class TransferTestCase(testtools.TestCase):
                                group='database')
         self.conf.set_override('auth_strategy', 'noauth',
                                group=deploy.GROUP)
+        # oslo.policy registers its [oslo_policy] options only when the app
+        # builds its Enforcer, so register them here for the overrides.
+        policy_opts.set_defaults(self.conf)
         for (group, name), value in self.config_overrides.items():
             self.conf.set_override(name, value, group=group)
 

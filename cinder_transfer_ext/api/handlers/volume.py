@@ -6,6 +6,7 @@ Volumes themselves are registered with ``cinder-transfer-manage``.
 """
 
 from cinder_transfer_ext.api import faults
+from cinder_transfer_ext.api import listing
 from cinder_transfer_ext.api import wsgi
 from cinder_transfer_ext.api.handlers import common
 from cinder_transfer_ext.api.views import volume as views
@@ -14,9 +15,14 @@ from cinder_transfer_ext.objects import snapshot as snapshot_obj
 from cinder_transfer_ext.objects import volume as volume_obj
 from cinder_transfer_ext.policies import volume as volume_policy
 
-_VOLUME_FILTERS = {'name': 'display_name', 'status': 'status'}
+_VOLUME_FILTERS = {'name': 'display_name', 'status': 'status',
+                   'project_id': 'project_id'}
 _SNAPSHOT_FILTERS = {'name': 'display_name', 'status': 'status',
-                     'volume_id': 'volume_id'}
+                     'volume_id': 'volume_id', 'project_id': 'project_id'}
+# Paging parameters that clients send; these lists return one page of at
+# most osapi_max_limit items, newest first.
+_IGNORED_PARAMS = ('limit', 'marker', 'offset', 'sort', 'sort_key',
+                   'sort_dir')
 
 
 def _scope(req) -> str | None:
@@ -25,22 +31,25 @@ def _scope(req) -> str | None:
 
 
 def _filters(req, allowed: dict) -> tuple[dict, bool]:
-    """Return (column filters, all_tenants) from the query string."""
+    """Return (column filters, all_tenants) from the query string.
+
+    ``project_id`` narrows an administrator's all_tenants list to one
+    project, as ``cinder list --tenant`` asks; for anyone else the list is
+    limited to the caller's project anyway.
+    """
+    values, _ = listing.single_values(req)
     filters, all_tenants = {}, False
-    try:
-        items = list(req.GET.items())
-    except UnicodeDecodeError:
-        raise faults.HTTPError(400, 'The query string is not valid UTF-8.')
-    for key, value in items:
-        if key in ('all_tenants', 'all_projects'):
-            all_tenants = value.lower() in ('1', 'true', 'yes', 'on', 't')
-        elif key in allowed and '\x00' not in value:
+    for key, value in values.items():
+        if key in listing.ALL_TENANTS_PARAMS:
+            all_tenants = all_tenants or listing.parse_bool(key, value)
+        elif key in allowed:
             filters[allowed[key]] = value
-        elif key not in ('limit', 'marker', 'offset', 'sort', 'sort_key',
-                         'sort_dir'):
+        elif key not in _IGNORED_PARAMS:
             raise faults.HTTPError(
                 400, f'Invalid filter key {key}; valid keys are '
                      f'{", ".join(sorted(allowed))} and all_tenants.')
+    if not (req.context.is_admin and all_tenants):
+        filters.pop('project_id', None)
     return filters, all_tenants
 
 
