@@ -72,12 +72,15 @@ def _volume_target(volume) -> dict:
 class TransferAPI:
     """Transfer operations for one configuration and policy enforcer."""
 
-    def __init__(self, conf: cfg.ConfigOpts, enforcer):
+    def __init__(self, conf: cfg.ConfigOpts, enforcer, volume_driver=None):
         self._options = conf[api_conf.GROUP]
         self._enforcer = enforcer
         self.quota_defaults = quota_defaults(conf)
         self._notifier = notify.Notifier(conf)
         self.keys = keys.KeyTransfer(conf)
+        # When mounted in cinder-api, the volume's backend driver takes
+        # part in an accept; standalone there is no driver.
+        self.volume_driver = volume_driver
 
     def _visible_project(self, context) -> str | None:
         """Return the project a caller's lookups are limited to.
@@ -123,7 +126,8 @@ class TransferAPI:
             'volume_id': volume.id,
             'display_name': name,
             'salt': salt,
-            'crypt_hash': authkey.hash_key(salt, auth_key),
+            'crypt_hash': authkey.hash_key(salt, auth_key,
+                                           self._options.auth_key_hash),
             'no_snapshots': no_snapshots,
             'source_project_id': volume.project_id,
         }
@@ -244,8 +248,9 @@ class TransferAPI:
                                 notify.volume_payload(
                                     volume, transfer.id,
                                     transfer.source_project_id))
-            with self._key_moved(volume, self.keys.service_context(context),
-                                 context) as new_key:
+            with self._driver_accepted(context, volume, transfer), \
+                    self._key_moved(volume, self.keys.service_context(context),
+                                    context) as new_key:
                 moved = transfer.accept(context.user_id, context.project_id,
                                         self.quota_defaults,
                                         new_key_id=new_key)
@@ -273,6 +278,26 @@ class TransferAPI:
                   'count': len(moved), 'source': volume.project_id,
                   'destination': context.project_id})
         return transfer
+
+    @contextlib.contextmanager
+    def _driver_accepted(self, context, volume, transfer):
+        """Run the backend driver's accept step around the ownership change.
+
+        The driver runs first, as in Cinder, so that a driver failure
+        leaves everything unchanged. If the database change then fails,
+        the driver is asked to accept the volume back for its donor.
+        """
+        if self.volume_driver is None:
+            yield
+            return
+        self.volume_driver.accept(context, volume, context.user_id,
+                                  context.project_id, transfer.no_snapshots)
+        try:
+            yield
+        except BaseException:
+            self.volume_driver.undo_accept(context, volume,
+                                           transfer.no_snapshots)
+            raise
 
     @contextlib.contextmanager
     def _key_moved(self, volume, from_context, to_context):

@@ -20,8 +20,14 @@ def generate_hex(length: int) -> str:
     return secrets.token_hex((length + 1) // 2)[:length]
 
 
-def hash_key(salt: str, auth_key: str) -> str:
-    """Return the value to store in ``crypt_hash`` for ``auth_key``."""
+def hash_key(salt: str, auth_key: str, algorithm: str = 'sha256') -> str:
+    """Return the value to store in ``crypt_hash`` for ``auth_key``.
+
+    ``algorithm`` is ``sha256`` or ``cinder-sha1``, the bare HMAC-SHA1
+    that Cinder writes.
+    """
+    if algorithm == 'cinder-sha1':
+        return _legacy_sha1(salt, auth_key)
     digest = hmac.new(salt.encode('utf-8'), auth_key.encode('utf-8'),
                       hashlib.sha256).hexdigest()
     return SHA256_PREFIX + digest
