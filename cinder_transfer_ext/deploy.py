@@ -11,6 +11,7 @@ import sys
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_middleware import cors
 from paste import deploy as paste_deploy
 
 from cinder_transfer_ext import conf as transfer_conf
@@ -58,9 +59,19 @@ def paste_file_path(conf: cfg.ConfigOpts) -> str:
                        f'configuration file.')
 
 
+def set_cors_defaults() -> None:
+    """Let browsers send and read the microversion and request id headers."""
+    cors.set_defaults(
+        allow_headers=['X-Auth-Token', 'X-OpenStack-Request-ID',
+                       'OpenStack-API-Version', 'Content-Type'],
+        expose_headers=['X-OpenStack-Request-ID', 'OpenStack-API-Version'],
+        allow_methods=['GET', 'POST', 'DELETE', 'HEAD'])
+
+
 def loadapp(conf: cfg.ConfigOpts, name: str = 'main',
             paste_file: str | None = None):
     """Load the named paste application for ``conf``."""
+    set_cors_defaults()
     key = str(id(conf))
     _CONFIGS[key] = conf
     path = paste_file or paste_file_path(conf)
