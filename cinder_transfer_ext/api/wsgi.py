@@ -4,6 +4,7 @@ import json
 
 from oslo_serialization import jsonutils
 import webob
+import webob.exc
 
 from cinder_transfer_ext.api import faults
 from cinder_transfer_ext.api import microversion
@@ -33,16 +34,22 @@ class Request(webob.Request):
     def json_body_object(self) -> object:
         """Decode the JSON request body.
 
-        Raises a 415 fault for a body that is not JSON and a 400 fault for
-        a missing or unparsable body. A body without Content-Type is
-        accepted as JSON, as Cinder's clients sometimes omit it.
+        Raises a 415 fault for a body that is not JSON, a 413 fault for a
+        body over the size limit and a 400 fault for a missing or
+        unparsable body. A body without Content-Type is accepted as JSON,
+        as Cinder's clients sometimes omit it.
         """
         content_type = self.content_type
         if content_type and content_type not in JSON_TYPES:
             raise faults.HTTPError(
                 415, f'Unsupported Content-Type "{content_type}": send '
                      f'application/json.')
-        body = self.body
+        try:
+            body = self.body
+        except webob.exc.HTTPRequestEntityTooLarge as error:
+            # oslo.middleware's sizelimit raises this while a body without
+            # Content-Length (a chunked one) is read past the limit.
+            raise faults.HTTPError(413, error.explanation)
         if not body.strip():
             raise faults.HTTPError(
                 400, 'The request body is missing: send a JSON object.')
