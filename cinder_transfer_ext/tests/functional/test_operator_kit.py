@@ -47,7 +47,7 @@ class UpgradeCheckTest(base.TransferTestCase):
         engine = self.database.get_engine()
         with engine.begin() as connection:
             connection.exec_driver_sql(
-                "UPDATE alembic_version SET version_num = '0001'")
+                "UPDATE cinder_transfer_ext_version SET version_num = '0001'")
 
         code = self._run_checks('[cinder_transfer_ext]\n'
                                 'auth_strategy = keystone\n')

@@ -8,6 +8,8 @@ Create Date: 2026-12-04
 from alembic import op
 import sqlalchemy as sa
 
+from cinder_transfer_ext.db import migration
+
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
@@ -24,6 +26,9 @@ def _soft_delete_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    if migration.on_cinder_schema():
+        # Cinder's own migrations created these tables.
+        return
     op.create_table(
         'quotas',
         *_soft_delete_columns(),
