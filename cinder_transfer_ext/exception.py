@@ -92,3 +92,17 @@ class KeyTransferFailed(TransferExtError):
 
     message = ('The key manager failed to move the volume\'s encryption key '
                'to its new owner; nothing was changed. Retry later.')
+
+
+class AcceptLocked(TransferExtError):
+    """Too many failed accepts: the transfer refuses accepts for a while.
+
+    ``retry_after`` is the number of seconds until the lockout ends.
+    """
+
+    message = ('Transfer %(transfer_id)s is locked after too many accepts '
+               'with a wrong auth key; retry in %(retry_after)d seconds.')
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.retry_after = kwargs['retry_after']

@@ -21,6 +21,7 @@ FAULT_NAMES = {
     405: 'badMethod',
     409: 'conflictingRequest',
     413: 'overLimit',
+    429: 'overLimit',
     415: 'badMediaType',
     501: 'notImplemented',
     503: 'serviceUnavailable',
@@ -51,22 +52,28 @@ class HTTPError(Exception):
         self.headers = headers or {}
 
 
-def fault_body(status: int, message: str) -> dict:
+def fault_body(status: int, message: str, retry_after: int = 0) -> dict:
     name = FAULT_NAMES.get(status, DEFAULT_FAULT_NAME)
     fault = {'code': status, 'message': message}
-    if status == 413:
-        fault['retryAfter'] = '0'
+    if status in (413, 429):
+        fault['retryAfter'] = str(retry_after)
     return {name: fault}
 
 
-def fault_response(status: int, message: str,
-                   headers: dict | None = None) -> webob.Response:
+def fault_response(status: int, message: str, headers: dict | None = None,
+                   retry_after: int = 0) -> webob.Response:
+    """Return a fault; 413 and 429 also say when to retry, in seconds.
+
+    Over quota (413) has a retry time of 0, which Cinder's clients read
+    as "do not retry".
+    """
     response = webob.Response(status=status,
                               content_type='application/json',
                               charset='utf-8')
-    response.body = jsonutils.dump_as_bytes(fault_body(status, message))
-    if status == 413:
-        response.headers['Retry-After'] = '0'
+    response.body = jsonutils.dump_as_bytes(
+        fault_body(status, message, retry_after))
+    if status in (413, 429):
+        response.headers['Retry-After'] = str(retry_after)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -81,6 +88,9 @@ def response_for_exception(error: Exception) -> webob.Response:
     """
     if isinstance(error, HTTPError):
         return fault_response(error.status, error.message, error.headers)
+    if isinstance(error, exception.AcceptLocked):
+        return fault_response(429, str(error),
+                              retry_after=error.retry_after)
     for exception_type, status in _EXCEPTION_STATUSES:
         if isinstance(error, exception_type):
             return fault_response(status, str(error))

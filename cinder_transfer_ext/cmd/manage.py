@@ -50,7 +50,8 @@ def _snapshot_dict(snapshot) -> dict:
 
 
 def db_sync(args, database):
-    migration.db_sync(database.get_engine(), args.revision)
+    migration.db_sync(database.get_engine(), args.revision,
+                      cinder_schema=args.cinder_schema)
     print(f'Database schema at revision '
           f'{migration.db_version(database.get_engine())}')
 
@@ -116,6 +117,20 @@ def snapshot_create(args, database):
         context, values, count_gigabytes=count_gigabytes)))
 
 
+def transfer_expire(args, database):
+    """Cancel expired transfers in batches until none is left."""
+    context = _admin_context(database)
+    cancelled = []
+    while True:
+        batch = db_api.transfer_expire(context, limit=args.batch_size)
+        cancelled += batch
+        if len(batch) < args.batch_size:
+            break
+    purged = db_api.accept_failures_purge(context)
+    _print({'expired_transfers': cancelled,
+            'purged_failure_counts': purged})
+
+
 def quota_set(args, database):
     db_api.quota_set_limit(_admin_context(database), args.project,
                            args.resource, args.limit)
@@ -153,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     sync = db_commands.add_parser('sync', help='Upgrade the schema.')
     sync.add_argument('revision', nargs='?',
                       help='Target revision; the newest if omitted.')
+    sync.add_argument(
+        '--cinder-schema', action='store_true',
+        help='The database is Cinder\'s, for the cinder_mount filter in '
+             'cinder-api: create only this service\'s own tables and leave '
+             'Cinder\'s alone.')
     sync.set_defaults(func=db_sync)
     db_commands.add_parser(
         'version', help='Print the schema revision.').set_defaults(
@@ -203,6 +223,16 @@ def _parser() -> argparse.ArgumentParser:
     sstatus.add_argument('snapshot_id')
     sstatus.add_argument('status')
     sstatus.set_defaults(func=snapshot_set_status)
+    transfer = groups.add_parser('transfer', help='Transfers.')
+    transfer_commands = transfer.add_subparsers(dest='command', required=True)
+    expire = transfer_commands.add_parser(
+        'expire', help='Cancel the transfers whose lifetime has passed and '
+                       'delete stale failed-accept counts. Safe to run on '
+                       'several hosts at once, for example from cron.')
+    expire.add_argument('--batch-size', type=int, default=1000,
+                        help='Transfers cancelled per query.')
+    expire.set_defaults(func=transfer_expire)
+
     quota = groups.add_parser('quota', help='Quota limits and usage.')
     quota_commands = quota.add_subparsers(dest='command', required=True)
     qset = quota_commands.add_parser(

@@ -22,6 +22,28 @@ transfer_opts = [
              'transfer API may still have to accept transfers created '
              'here, such as during a rollout that may be rolled back.'),
     cfg.IntOpt(
+        'accept_max_failures', default=5, min=0,
+        help='Number of accepts with a wrong auth key that one transfer '
+             'tolerates within accept_failure_window before further '
+             'accepts of it are refused for accept_lockout_time. 0 turns '
+             'the limit off. A lower number slows key guessing further '
+             'but lets a stranger who knows the transfer id block it '
+             'sooner.'),
+    cfg.IntOpt(
+        'accept_failure_window', default=600, min=1,
+        help='Seconds over which failed accepts of one transfer are '
+             'counted.'),
+    cfg.IntOpt(
+        'accept_lockout_time', default=900, min=1,
+        help='Seconds during which a transfer refuses every accept, even '
+             'with the right key, once it reached accept_max_failures.'),
+    cfg.IntOpt(
+        'transfer_lifetime', default=0, min=0,
+        help='Seconds after which a pending transfer expires: it can no '
+             'longer be shown or accepted and its volume becomes '
+             'available again. 0, the default as in Cinder, means '
+             'transfers never expire.'),
+    cfg.IntOpt(
         'volume_transfer_salt_length', default=16, min=8, max=64,
         help='Length of the random salt stored with each auth key hash, in '
              'hexadecimal characters.'),

@@ -6,6 +6,7 @@ use compare-and-swap updates (``UPDATE ... WHERE status = <expected>``), so
 that concurrent workers can never both win the same change.
 """
 
+import datetime
 import uuid
 
 from oslo_config import cfg
@@ -32,6 +33,7 @@ VOLUMES = models.Volume.__table__
 SNAPSHOTS = models.Snapshot.__table__
 TRANSFERS = models.Transfer.__table__
 VOLUME_TYPES = models.VolumeType.__table__
+ACCEPT_FAILURES = models.TransferAcceptFailure.__table__
 
 DEFAULT_VOLUME_TYPE = '__DEFAULT__'
 
@@ -257,13 +259,21 @@ def _snapshots_of_volume(session, volume_id: str) -> list[dict]:
 
 # Transfers
 
+def _live_transfer(now=None):
+    """Return the condition "not deleted and not expired"."""
+    return sa.and_(
+        TRANSFERS.c.deleted == sa.false(),
+        sa.or_(TRANSFERS.c.expires_at.is_(None),
+               TRANSFERS.c.expires_at > (now or _now())))
+
+
 def _transfer_query(project_id: str | None):
     """Select live transfers, visible to ``project_id`` when it is given.
 
     Visibility follows the volume's current owner, as in Cinder, so the
     query joins the volume only when a project limits it.
     """
-    query = sa.select(TRANSFERS).where(TRANSFERS.c.deleted == sa.false())
+    query = sa.select(TRANSFERS).where(_live_transfer())
     if project_id is not None:
         query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
         query = query.where(VOLUMES.c.project_id == project_id)
@@ -277,6 +287,8 @@ def transfer_get(context, transfer_id: str, project_id: str | None = None):
     with context.database.reader.using(context) as session:
         row = session.execute(query).mappings().first()
     if row is None:
+        # An expired transfer is cleaned up when it is first looked up.
+        transfer_expire(context, transfer_id=transfer_id)
         raise exception.TransferNotFound(transfer_id=transfer_id)
     return dict(row)
 
@@ -424,7 +436,7 @@ def _soft_delete_transfer(session, transfer_id, extra=None):
     values.update(extra or {})
     result = session.execute(
         sa.update(TRANSFERS).where(
-            TRANSFERS.c.id == transfer_id, TRANSFERS.c.deleted == sa.false()
+            TRANSFERS.c.id == transfer_id, _live_transfer(now)
         ).values(**values))
     return result.rowcount == 1
 
@@ -443,8 +455,7 @@ def transfer_destroy(context, transfer_id: str,
     with context.database.writer.using(context) as session:
         transfer = session.execute(
             sa.select(TRANSFERS.c.volume_id).where(
-                TRANSFERS.c.id == transfer_id,
-                TRANSFERS.c.deleted == sa.false())).first()
+                TRANSFERS.c.id == transfer_id, _live_transfer())).first()
         if transfer is None or not _soft_delete_transfer(session, transfer_id):
             raise exception.TransferNotFound(transfer_id=transfer_id)
         if new_key_id:
@@ -581,8 +592,7 @@ def transfer_accept(context, transfer_id: str, user_id: str,
     with context.database.writer.using(context) as session:
         transfer = session.execute(
             sa.select(TRANSFERS.c.volume_id).where(
-                TRANSFERS.c.id == transfer_id,
-                TRANSFERS.c.deleted == sa.false())).first()
+                TRANSFERS.c.id == transfer_id, _live_transfer())).first()
         accepted = transfer is not None and _soft_delete_transfer(
             session, transfer_id,
             {'accepted': True, 'destination_project_id': project_id})
@@ -655,3 +665,109 @@ def quota_set_limit(context, project_id: str, resource: str,
                     limit: int) -> None:
     with context.database.writer.using(context) as session:
         quota.set_limit(session, project_id, resource, limit)
+
+
+# Expiry
+
+@retry_on_deadlock
+def _expire_one(context, transfer_id: str, volume_id: str, now) -> bool:
+    with context.database.writer.using(context) as session:
+        result = session.execute(sa.update(TRANSFERS).where(
+            TRANSFERS.c.id == transfer_id,
+            TRANSFERS.c.deleted == sa.false(),
+            TRANSFERS.c.expires_at <= now).values(
+                deleted=True, deleted_at=now, updated_at=now))
+        if result.rowcount != 1:
+            return False
+        _set_volume_status(session, volume_id, 'awaiting-transfer',
+                           {'status': 'available', 'updated_at': now})
+        return True
+
+
+def transfer_expire(context, transfer_id: str | None = None,
+                    limit: int = 1000) -> list[dict]:
+    """Cancel expired transfers; return those this call cancelled.
+
+    Each transfer is cancelled in its own transaction with the same
+    compare-and-swap as a delete, so concurrent sweeps and lookups on
+    several workers cancel each transfer exactly once. Its volume returns
+    to ``available`` if it is still ``awaiting-transfer``. With
+    ``transfer_id`` only that transfer is considered.
+    """
+    now = _now()
+    query = sa.select(TRANSFERS.c.id, TRANSFERS.c.volume_id).where(
+        TRANSFERS.c.deleted == sa.false(),
+        TRANSFERS.c.expires_at <= now).limit(limit)
+    if transfer_id is not None:
+        query = query.where(TRANSFERS.c.id == transfer_id)
+    with context.database.reader.using(context) as session:
+        candidates = session.execute(query).all()
+    return [{'id': row.id, 'volume_id': row.volume_id}
+            for row in candidates
+            if _expire_one(context, row.id, row.volume_id, now)]
+
+
+# Attempt limits
+
+def accept_locked_until(context, transfer_id: str):
+    """Return when a transfer's lockout ends, or None if it is not locked."""
+    now = _now()
+    with context.database.reader.using(context) as session:
+        locked_until = session.execute(
+            sa.select(ACCEPT_FAILURES.c.locked_until).where(
+                ACCEPT_FAILURES.c.transfer_id == transfer_id)).scalar()
+    return locked_until if locked_until and locked_until > now else None
+
+
+@retry_on_deadlock
+def accept_failure_record(context, transfer_id: str, max_failures: int,
+                          window_seconds: int, lockout_seconds: int):
+    """Count one failed accept; return (failures, locked_until or None).
+
+    Failures older than the window start a new count. Reaching
+    ``max_failures`` locks the transfer for ``lockout_seconds``. The count
+    is one atomic UPDATE, so concurrent failures on several workers are
+    all counted.
+    """
+    now = _now()
+    window_start_limit = now - datetime.timedelta(seconds=window_seconds)
+    with context.database.writer.using(context) as session:
+        row = session.execute(
+            sa.select(ACCEPT_FAILURES).where(
+                ACCEPT_FAILURES.c.transfer_id == transfer_id
+            ).with_for_update()).mappings().first()
+        if row is None:
+            session.execute(sa.insert(ACCEPT_FAILURES).values(
+                transfer_id=transfer_id, failures=1, window_started_at=now,
+                updated_at=now))
+            failures = 1
+        elif row['window_started_at'] < window_start_limit:
+            session.execute(sa.update(ACCEPT_FAILURES).where(
+                ACCEPT_FAILURES.c.transfer_id == transfer_id).values(
+                    failures=1, window_started_at=now, locked_until=None,
+                    updated_at=now))
+            failures = 1
+        else:
+            session.execute(sa.update(ACCEPT_FAILURES).where(
+                ACCEPT_FAILURES.c.transfer_id == transfer_id).values(
+                    failures=ACCEPT_FAILURES.c.failures + 1,
+                    updated_at=now))
+            failures = row['failures'] + 1
+        locked_until = None
+        if max_failures and failures >= max_failures:
+            locked_until = now + datetime.timedelta(seconds=lockout_seconds)
+            session.execute(sa.update(ACCEPT_FAILURES).where(
+                ACCEPT_FAILURES.c.transfer_id == transfer_id).values(
+                    locked_until=locked_until, failures=0,
+                    window_started_at=now))
+    return failures, locked_until
+
+
+def accept_failures_purge(context) -> int:
+    """Delete failure counts of transfers that are no longer live."""
+    with context.database.writer.using(context) as session:
+        live = sa.select(TRANSFERS.c.id).where(
+            TRANSFERS.c.deleted == sa.false())
+        result = session.execute(sa.delete(ACCEPT_FAILURES).where(
+            ACCEPT_FAILURES.c.transfer_id.not_in(live)))
+        return result.rowcount

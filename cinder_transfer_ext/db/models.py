@@ -162,3 +162,19 @@ class QuotaUsage(Base, _CinderBase):
     reserved = sa.Column(sa.Integer, nullable=False)
     until_refresh = sa.Column(sa.Integer, nullable=True)
     race_preventer = sa.Column(sa.Boolean, nullable=True, default=True)
+
+
+class TransferAcceptFailure(Base):
+    """Failed accepts of one transfer, for the attempt limit.
+
+    This table is this service's own: Cinder has no such table, and no
+    foreign key ties it to ``transfers``, so it works on both schemas.
+    """
+
+    __tablename__ = 'transfer_accept_failures'
+
+    transfer_id = sa.Column(sa.String(36), primary_key=True)
+    failures = sa.Column(sa.Integer, nullable=False)
+    window_started_at = sa.Column(sa.DateTime, nullable=False)
+    locked_until = sa.Column(sa.DateTime)
+    updated_at = sa.Column(sa.DateTime)

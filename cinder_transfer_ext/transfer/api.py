@@ -5,10 +5,13 @@ versioned objects and raises the domain exceptions of ``exception``.
 """
 
 import contextlib
+import datetime
+import math
 import uuid
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from cinder_transfer_ext.conf import api as api_conf
 from cinder_transfer_ext.db import api as db_api
@@ -131,6 +134,9 @@ class TransferAPI:
             'no_snapshots': no_snapshots,
             'source_project_id': volume.project_id,
         }
+        if self._options.transfer_lifetime:
+            values['expires_at'] = timeutils.utcnow() + datetime.timedelta(
+                seconds=self._options.transfer_lifetime)
         # While the transfer is pending, this service holds the key.
         with self._key_moved(volume, context,
                              self.keys.service_context(context)) as new_key:
@@ -231,8 +237,10 @@ class TransferAPI:
         self._enforcer.authorize(context, transfer_policy.ACCEPT_POLICY)
         admin_context = context.elevated()
         transfer = transfer_obj.Transfer.get_by_id(admin_context, transfer_id)
+        self._check_not_locked(admin_context, transfer, context.project_id)
         if not authkey.verify_key(transfer.salt, transfer.crypt_hash,
                                   str(auth_key)):
+            self._record_failure(admin_context, transfer, context.project_id)
             raise exception.InvalidAuthKey(
                 reason=f'Attempt to transfer {transfer_id} with invalid '
                        f'auth key.')
@@ -278,6 +286,47 @@ class TransferAPI:
                   'count': len(moved), 'source': volume.project_id,
                   'destination': context.project_id})
         return transfer
+
+    def _check_not_locked(self, context, transfer, project_id) -> None:
+        """Refuse every accept of a transfer while it is locked out.
+
+        The right key is refused too, so that guessing cannot go on
+        during the lockout.
+        """
+        if not self._options.accept_max_failures:
+            return
+        locked_until = db_api.accept_locked_until(context, transfer.id)
+        if locked_until is None:
+            return
+        retry_after = math.ceil(
+            (locked_until - timeutils.utcnow()).total_seconds())
+        LOG.info('Refused an accept of locked transfer %(transfer)s from '
+                 'project %(project)s', {'transfer': transfer.id,
+                                         'project': project_id})
+        raise exception.AcceptLocked(transfer_id=transfer.id,
+                                     retry_after=max(retry_after, 1))
+
+    def _record_failure(self, context, transfer, project_id) -> None:
+        options = self._options
+        if not options.accept_max_failures:
+            return
+        failures, locked_until = db_api.accept_failure_record(
+            context, transfer.id, options.accept_max_failures,
+            options.accept_failure_window, options.accept_lockout_time)
+        if locked_until is not None:
+            LOG.warning('Transfer %(transfer)s locked for %(seconds)d '
+                        'seconds after %(max)d accepts with a wrong auth '
+                        'key, the last from project %(project)s',
+                        {'transfer': transfer.id,
+                         'seconds': options.accept_lockout_time,
+                         'max': options.accept_max_failures,
+                         'project': project_id})
+        else:
+            LOG.info('Accept of transfer %(transfer)s from project '
+                     '%(project)s with a wrong auth key (%(count)d within '
+                     'the window)', {'transfer': transfer.id,
+                                     'project': project_id,
+                                     'count': failures})
 
     @contextlib.contextmanager
     def _driver_accepted(self, context, volume, transfer):

@@ -268,6 +268,8 @@ class AcceptSnapshotTest(AcceptTestBase):
 
 
 class AcceptKeyTest(AcceptTestBase):
+    # These tests send more wrong keys than the attempt limit allows.
+    config_overrides = {('cinder_transfer_ext', 'accept_max_failures'): 50}
 
     def invalid_key_message(self, transfer_id=None):
         return (f"Invalid auth key: Attempt to transfer "
