@@ -22,7 +22,8 @@ class RequestContext(oslo_context.RequestContext):
         copy = RequestContext(
             user_id=self.user_id, project_id=self.project_id,
             roles=list(self.roles), is_admin=True,
-            request_id=self.request_id, global_request_id=self.global_request_id,
+            request_id=self.request_id,
+            global_request_id=self.global_request_id,
             database=self.database)
         if 'admin' not in copy.roles:
             copy.roles.append('admin')

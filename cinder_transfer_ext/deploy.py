@@ -45,7 +45,7 @@ def conf_from_paste(global_conf: dict) -> cfg.ConfigOpts:
 
 
 def paste_file_path(conf: cfg.ConfigOpts) -> str:
-    """Return the paste file: next to the config files, else the shipped one."""
+    """Return the paste file next to the config files, or the shipped one."""
     found = conf.find_file(PASTE_FILE)
     if found:
         return os.path.abspath(found)

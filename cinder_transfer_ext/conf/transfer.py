@@ -9,8 +9,9 @@ transfer_opts = [
         'volume_transfer_key_length', default=16, min=16, max=128,
         help='Length of the generated auth key, in lowercase hexadecimal '
              'characters (4 bits each). The default of 16 gives 64 bits and '
-             'fits the 16-character auth key field of the Horizon dashboard; '
-             'longer keys are harder to guess but Horizon cannot accept them.'),
+             'fits the 16-character auth key field of the Horizon dashboard. '
+             'Longer keys are harder to guess, but Horizon cannot accept '
+             'them.'),
     cfg.StrOpt(
         'auth_key_hash', default='sha256', choices=[
             ('sha256', 'salted HMAC-SHA256, stored as sha256:<hex>'),

@@ -7,6 +7,7 @@ that concurrent workers can never both win the same change.
 """
 
 import datetime
+import sqlite3
 import uuid
 
 from oslo_config import cfg
@@ -49,11 +50,50 @@ class Database:
             options.pop('slave_connection', None)
         # Foreign keys are declared on the tables, so SQLite enforces them.
         options['sqlite_fk'] = True
+        # oslo.db's default sleeps on every connection checkin so that
+        # eventlet can switch greenthreads; this service runs on OS threads
+        # and processes, where that sleep only adds latency.
+        options['thread_checkin'] = False
         options['connection'] = (
             connection or database_conf.connection_url(conf))
+        options['on_engine_create'] = [self._tune_sqlite_engine]
         self.connection_url = options['connection']
         self.conf = conf
         self._manager.configure(**options)
+
+    def _tune_sqlite_engine(self, engine: sa.engine.Engine) -> None:
+        """Pool the connections of a SQLite file and write it in WAL mode.
+
+        oslo.db gives a SQLite file a NullPool, so every transaction opens
+        the file and parses the schema again, which costs more than the
+        query itself. A QueuePool keeps connections open; the pool
+        settings of ``[database]`` apply as for other backends. WAL mode
+        lets readers run while a writer commits, and a commit syncs one
+        file instead of a journal and the database.
+        """
+        if engine.dialect.name != 'sqlite':
+            return
+        sa.event.listen(engine, 'connect', _use_wal_journal)
+        if not isinstance(engine.pool, sa.pool.NullPool):
+            return
+        null_pool = engine.pool
+        database = self.conf.database
+        # The arguments are those of NullPool.recreate(), so the event
+        # listeners that oslo.db registered carry over to the new pool.
+        engine.pool = sa.pool.QueuePool(
+            null_pool._creator,
+            pool_size=database.max_pool_size or 5,
+            max_overflow=(10 if database.max_overflow is None
+                          else database.max_overflow),
+            timeout=database.pool_timeout or 30,
+            recycle=null_pool._recycle,
+            echo=null_pool.echo,
+            logging_name=null_pool._orig_logging_name,
+            reset_on_return=null_pool._reset_on_return,
+            pre_ping=null_pool._pre_ping,
+            _dispatch=null_pool.dispatch,
+            dialect=null_pool._dialect)
+        null_pool.dispose()
 
     @property
     def reader(self):
@@ -70,15 +110,28 @@ class Database:
         self._manager.dispose_pool()
 
 
+def _use_wal_journal(dbapi_connection, connection_record) -> None:
+    """Switch a SQLite file to WAL mode; the mode persists in the file.
+
+    In-memory databases keep their own mode. If another connection holds
+    a lock, the file keeps its current mode until a later connection
+    succeeds.
+    """
+    try:
+        dbapi_connection.execute('PRAGMA journal_mode=WAL')
+    except sqlite3.OperationalError:
+        pass
+
+
 def _now():
     return timeutils.utcnow()
 
 
-# Each writer below runs one whole transaction, so repeating it after a
-# deadlock, or after a duplicate quota usage row that a concurrent
-# transaction inserted first, is safe: both rolled the transaction back. A lost connection
-# is retried only for reads: the commit of a write may have succeeded
-# before the connection dropped.
+# Each writer below runs one whole transaction, so repeating it is safe
+# after a deadlock or after a duplicate quota usage row that a concurrent
+# transaction inserted first, because both rolled the transaction back.
+# A lost connection is retried only for reads, because the commit of a
+# write may have succeeded before the connection dropped.
 retry_on_deadlock = oslo_db_api.wrap_db_retry(
     max_retries=5, retry_on_deadlock=True,
     exception_checker=lambda error: isinstance(

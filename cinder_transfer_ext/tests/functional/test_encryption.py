@@ -43,7 +43,8 @@ class EncryptedTransferTest(base.TransferTestCase):
         new_key_id = ids.pop()
         self.assertNotEqual(old_key_id, new_key_id)
         self.assertNotIn(old_key_id, self.key_manager.keys)
-        self.assertEqual(SECRET, self.key_manager.keys[new_key_id].get_encoded())
+        self.assertEqual(SECRET,
+                         self.key_manager.keys[new_key_id].get_encoded())
         self.assertEqual(1, len(self.key_manager.keys))
         return new_key_id
 
