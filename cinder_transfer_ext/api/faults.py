@@ -62,7 +62,7 @@ def fault_body(status: int, message: str, retry_after: int = 0) -> dict:
 
 def fault_response(status: int, message: str, headers: dict | None = None,
                    retry_after: int = 0) -> webob.Response:
-    """Return a fault; 413 and 429 also say when to retry, in seconds.
+    """Return a fault; 413 and 429 also carry the retry delay in seconds.
 
     Over quota (413) has a retry time of 0, which Cinder's clients read
     as "do not retry".

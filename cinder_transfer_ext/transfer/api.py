@@ -1,6 +1,6 @@
 """The transfer service: create, accept, show, list and delete transfers.
 
-This layer knows neither HTTP nor SQL. It checks policy and state, works on
+This layer uses neither HTTP nor SQL. It checks policy and state, works on
 versioned objects and raises the domain exceptions of ``exception``.
 """
 
@@ -46,7 +46,7 @@ def over_quota_message(error: exception.OverQuota) -> str:
     """Return Cinder's message for the first resource over its limit.
 
     Cinder prefixes some of these messages with an exception class name
-    and not others; clients and operators match on the text, so it is
+    and not others. Clients and operators match on the text, so it is
     kept as Cinder writes it.
     """
     over = error.kwargs['overs'][0]
@@ -137,7 +137,7 @@ class TransferAPI:
         if self._options.transfer_lifetime:
             values['expires_at'] = timeutils.utcnow() + datetime.timedelta(
                 seconds=self._options.transfer_lifetime)
-        # While the transfer is pending, this service holds the key.
+        # While the transfer is pending, the key belongs to this service.
         with self._key_moved(volume, context,
                              self.keys.service_context(context)) as new_key:
             transfer = transfer_obj.Transfer.create(

@@ -2,8 +2,8 @@
 
 A key manager (Barbican or Vault through castellan, set in
 ``[key_manager]``) keeps each key under the project that stored it. While
-a transfer is pending, the key belongs to this service's own identity;
-accept gives it to the recipient and cancel gives it back to the owner.
+a transfer is pending, the key belongs to this service's own identity.
+Accept gives it to the recipient, and cancel gives it back to the owner.
 
 Each move copies the secret to the new owner first and deletes the old
 copy only after the database transaction that records the new key id has
@@ -41,8 +41,8 @@ class KeyTransfer:
         """Return the credential of this service's own identity.
 
         It comes from the [key_manager] auth options. Without them, the
-        request's context stands in, which only a key manager that does
-        not check ownership accepts.
+        request's context is used instead, which only a key manager that
+        does not check ownership accepts.
         """
         if self._conf.key_manager.auth_type:
             return castellan_utils.credential_factory(conf=self._conf)
