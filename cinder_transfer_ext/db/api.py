@@ -444,9 +444,10 @@ def transfer_create(context, values: dict, check_snapshots: bool,
     """Insert a transfer and move its volume to awaiting-transfer.
 
     Both happen in one transaction. The volume moves only from
-    ``available``, and, with ``check_snapshots``, only while every snapshot
-    of it is ``available`` too; the check and the change are in the same
-    transaction, so a racing create or snapshot cannot slip in between.
+    ``available``. With ``check_snapshots`` it also moves only while every
+    snapshot of it is ``available``. The check and the change are in the
+    same transaction, so a racing create or snapshot cannot slip in
+    between.
     With ``new_key_id`` the volume and its snapshots switch to that
     encryption key in the same transaction.
     """
