@@ -70,14 +70,20 @@ def _build_mapper(project_id_regex: str) -> tuple[routes.Mapper, dict]:
 
 
 class TransferApp:
-    """Routes a request, negotiates its microversion and renders faults."""
+    """Routes a request, negotiates its microversion and renders faults.
 
-    def __init__(self, conf):
+    ``volume_driver`` is the backend hook that TransferAPI calls on accept.
+    The cinder_mount filter passes one that calls cinder-volume, and a
+    standalone service has none.
+    """
+
+    def __init__(self, conf, volume_driver=None):
         self.conf = conf
         self.options = conf[deploy.GROUP]
         self.enforcer = policy.PolicyEnforcer(conf)
         self.database = db_api.Database(conf)
-        self.transfer_api = transfer_api.TransferAPI(conf, self.enforcer)
+        self.transfer_api = transfer_api.TransferAPI(
+            conf, self.enforcer, volume_driver=volume_driver)
         self._mapper, self._handlers = _build_mapper(
             self.options.project_id_regex)
 
@@ -103,16 +109,20 @@ class TransferApp:
         return response(environ, start_response)
 
     def _log_request(self, req, response, version, started):
+        try:
+            path = req.path
+        except UnicodeDecodeError:
+            # A path that is not UTF-8 is logged as the server passed it.
+            path = req.script_name + req.environ.get('PATH_INFO', '')
         LOG.info('%(method)s %(path)s status: %(status)s microversion: '
                  '%(version)s request id: %(request_id)s time: '
                  '%(duration).4f',
-                 {'method': req.method, 'path': req.path,
+                 {'method': req.method, 'path': path,
                   'status': response.status_int, 'version': version,
                   'request_id': req.environ.get('openstack.request_id'),
                   'duration': time.monotonic() - started})
 
-    def _match(self, req):
-        path = req.path_info
+    def _match(self, path: str):
         if path.endswith('.json'):
             path = path[:-len('.json')]
         if len(path) > 1 and path.endswith('/'):
@@ -122,10 +132,15 @@ class TransferApp:
     def _dispatch(self, req, version) -> webob.Response:
         req.environ[wsgi.ENV_VERSION] = version
         req.environ[wsgi.ENV_APP] = self
-        if req.path_info in ('', '/'):
+        try:
+            path = req.path_info
+        except UnicodeDecodeError:
+            # No route has a segment that is not UTF-8.
+            raise faults.HTTPError(404, 'The resource could not be found.')
+        if path in ('', '/'):
             return self._versions(req)
 
-        match = self._match(req)
+        match = self._match(path)
         if match is None:
             raise faults.HTTPError(404, 'The resource could not be found.')
         methods = self._handlers[match.pop('route_name')]
