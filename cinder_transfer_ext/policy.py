@@ -1,12 +1,20 @@
 """Policy enforcement on top of oslo.policy."""
 
+import collections.abc
 import sys
+import time
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
 from cinder_transfer_ext import exception
 from cinder_transfer_ext import policies
+
+# Seconds between checks of the policy files for changes: an edited rule
+# takes effect within this time.
+RULES_CHECK_INTERVAL = 1.0
+# Cached decisions at most; the cache starts again when it is full.
+MAX_CACHED_DECISIONS = 4096
 
 
 class PolicyEnforcer:
@@ -19,6 +27,22 @@ class PolicyEnforcer:
         self._enforcer = oslo_policy.Enforcer(conf)
         self._enforcer.register_defaults(policies.list_rules())
         self._enforcer.load_rules()
+        # oslo.policy looks for the policy file and policy.d on every call,
+        # which costs more than the rule itself. Decisions are therefore
+        # kept per (rule, target, credentials) and dropped whenever the
+        # files are checked again, at most RULES_CHECK_INTERVAL seconds
+        # apart.
+        self._decisions: dict = {}
+        self._rules_checked_at = time.monotonic()
+
+    def _cached_decisions(self) -> dict:
+        now = time.monotonic()
+        if (now - self._rules_checked_at >= RULES_CHECK_INTERVAL or
+                len(self._decisions) >= MAX_CACHED_DECISIONS):
+            self._enforcer.load_rules()
+            self._decisions.clear()
+            self._rules_checked_at = now
+        return self._decisions
 
     def authorize(self, context, action: str, target: dict | None = None):
         """Raise PolicyNotAuthorized unless ``context`` may do ``action``.
@@ -31,14 +55,74 @@ class PolicyEnforcer:
         if target is None:
             target = {'project_id': context.project_id,
                       'user_id': context.user_id}
-        self._enforcer.authorize(
-            action, target, context, do_raise=True,
-            exc=exception.PolicyNotAuthorized, action=action)
+        decisions = self._cached_decisions()
+        key = _decision_key(action, target, context)
+        allowed = decisions.get(key) if key is not None else None
+        if allowed is None:
+            try:
+                self._enforcer.authorize(
+                    action, target, context, do_raise=True,
+                    exc=exception.PolicyNotAuthorized, action=action)
+                allowed = True
+            except exception.PolicyNotAuthorized:
+                allowed = False
+            if key is not None:
+                decisions[key] = allowed
+        if not allowed:
+            raise exception.PolicyNotAuthorized(action=action)
 
     def is_admin(self, context) -> bool:
         """Return whether ``context`` passes the context_is_admin rule."""
-        return self._enforcer.enforce(
-            'context_is_admin', {}, context.to_policy_values())
+        decisions = self._cached_decisions()
+        key = _decision_key('context_is_admin', {}, context)
+        allowed = decisions.get(key) if key is not None else None
+        if allowed is None:
+            allowed = bool(self._enforcer.enforce(
+                'context_is_admin', {}, context.to_policy_values()))
+            if key is not None:
+                decisions[key] = allowed
+        return allowed
+
+
+def _frozen(value):
+    """Return a hashable copy of a policy target or credential value."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_frozen(item) for item in value)
+    if isinstance(value, collections.abc.Mapping):
+        return tuple((key, _frozen(item)) for key, item in value.items())
+    return value
+
+
+def _frozen_mapping(values) -> tuple:
+    # The common case first: string, boolean and None values, and lists
+    # of strings (the roles). Items stay in the order the mapping gives,
+    # so the same code path always builds the same key.
+    items = []
+    for key, value in values.items():
+        if type(value) is list:
+            value = tuple(_frozen(item) for item in value)
+        elif not isinstance(value, (str, bool, int, type(None))):
+            value = _frozen(value)
+        items.append((key, value))
+    return tuple(items)
+
+
+def _decision_key(action: str, target: dict, context) -> tuple | None:
+    """Return the cache key of one decision, or None if it cannot have one.
+
+    A rule can read any target or credential value, so the key contains
+    all of them.
+    """
+    try:
+        key = (action, _frozen_mapping(target),
+               _frozen_mapping(context.to_policy_values()),
+               context.is_admin)
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 _TOOL_OPTIONS = ('--namespace', '--output-file')

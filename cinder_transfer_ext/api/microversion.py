@@ -40,11 +40,19 @@ class APIVersion(NamedTuple):
 
     def matches(self, minimum: str) -> bool:
         """Return whether this version is ``minimum`` or later."""
-        return self >= APIVersion.from_string(minimum)
+        parsed = _PARSED_MINIMUMS.get(minimum)
+        if parsed is None:
+            parsed = _PARSED_MINIMUMS[minimum] = APIVersion.from_string(
+                minimum)
+        return self >= parsed
 
     def __str__(self) -> str:
         return f'{self.major}.{self.minor}'
 
+
+# Parsed forms of the version strings given to APIVersion.matches: views
+# call it for every item of a list page.
+_PARSED_MINIMUMS: dict[str, APIVersion] = {}
 
 MIN_VERSION = APIVersion.from_string(MIN_VERSION_STRING)
 MAX_VERSION = APIVersion.from_string(MAX_VERSION_STRING)

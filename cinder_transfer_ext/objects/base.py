@@ -1,5 +1,7 @@
 """Base classes and registry of this service's versioned objects."""
 
+import datetime
+
 from oslo_versionedobjects import base
 from oslo_versionedobjects import fields
 
@@ -10,6 +12,31 @@ class TransferExtObjectRegistry(base.VersionedObjectRegistry):
 
 register = TransferExtObjectRegistry.register
 
+# Field types whose coercion returns a value of exactly this Python type
+# unchanged, so a database value of that type can be stored as it is.
+_UNCHANGED_BY_COERCION = {
+    fields.String: str,
+    fields.SensitiveString: str,
+    fields.UUID: str,
+    fields.Boolean: bool,
+    fields.Integer: int,
+}
+
+
+def _plain_type(field: fields.Field) -> type | None:
+    """Return the Python type that ``field`` stores without coercion.
+
+    None means that every value goes through the field's coercion. A
+    naive datetime is stored as it is only in a field that is not
+    timezone-aware, because coercion would add or strip the zone otherwise.
+    """
+    if field.read_only:
+        return None
+    field_type = type(field._type)
+    if field_type is fields.DateTime and not field._type.tzinfo_aware:
+        return datetime.datetime
+    return _UNCHANGED_BY_COERCION.get(field_type)
+
 
 class TransferExtObject(base.VersionedObject):
     OBJ_PROJECT_NAMESPACE = 'cinder_transfer_ext'
@@ -18,19 +45,44 @@ class TransferExtObject(base.VersionedObject):
     _ignored_columns: frozenset = frozenset()
 
     @classmethod
+    def _field_plan(cls) -> list:
+        """Return (name, attribute, plain type, nullable) of each field."""
+        plan = cls.__dict__.get('_cached_field_plan')
+        if plan is None:
+            # The attribute that the field's property reads and writes.
+            plan = [(name, base._get_attrname(name), _plain_type(field),
+                     field.nullable) for name, field in cls.fields.items()]
+            cls._cached_field_plan = plan
+        return plan
+
+    @classmethod
     def _from_db_object(cls, context, obj, row: dict):
         """Fill ``obj`` from a database row given as a mapping.
 
         A field the row lacks (a column not yet written) gets its default,
-        or None.
+        or None. A value that coercion would return unchanged is stored
+        directly: a str for a string field, a naive datetime for a naive
+        datetime field, None for a nullable one. Any other value goes
+        through the field's coercion as usual.
         """
-        for name, field in obj.fields.items():
-            if name in row:
-                setattr(obj, name, row[name])
-            elif field.default is not fields.UnspecifiedDefault:
-                setattr(obj, name, field.default)
+        values = obj.__dict__
+        missing = object()
+        for name, attribute, plain_type, nullable in cls._field_plan():
+            value = row.get(name, missing)
+            if value is missing:
+                field = obj.fields[name]
+                if field.default is not fields.UnspecifiedDefault:
+                    setattr(obj, name, field.default)
+                else:
+                    setattr(obj, name, None)
+            elif plain_type is not None and (
+                    type(value) is plain_type and (
+                        plain_type is not datetime.datetime or
+                        value.tzinfo is None) or
+                    value is None and nullable):
+                values[attribute] = value
             else:
-                setattr(obj, name, None)
+                setattr(obj, name, value)
         obj._context = context
         obj.obj_reset_changes()
         return obj

@@ -45,12 +45,19 @@ class Volume(base.TransferExtPersistentObject, base.TransferExtObject,
 
     @classmethod
     def _from_rows(cls, context, rows):
+        """Build volumes, looking up type names that the rows lack.
+
+        volume_get already joins the type name in, so that loading one
+        volume takes one query.
+        """
         type_names = db_api.volume_type_names(
-            context, [row['volume_type_id'] for row in rows])
+            context, [row['volume_type_id'] for row in rows
+                      if 'volume_type_name' not in row])
         volumes = []
         for row in rows:
-            row = dict(row, volume_type_name=type_names.get(
-                row['volume_type_id']))
+            if 'volume_type_name' not in row:
+                row = dict(row, volume_type_name=type_names.get(
+                    row['volume_type_id']))
             volumes.append(cls._from_db_object(context, cls(), row))
         return volumes
 

@@ -7,7 +7,7 @@ get JSON they can parse.
 """
 
 from oslo_log import log as logging
-import webob.dec
+import webob
 
 from cinder_transfer_ext.api import faults
 
@@ -24,17 +24,25 @@ class FaultWrapper:
     def __init__(self, application):
         self.application = application
 
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
+        # Successful responses pass through as they are; only an error
+        # response that is not JSON becomes a webob response to rewrite.
         try:
-            response = req.get_response(self.application)
+            status, headers, app_iter = webob.Request(
+                environ).call_application(self.application)
         except Exception:
             LOG.exception('Unexpected error in the WSGI pipeline')
-            return faults.fault_response(500, faults.SERVER_ERROR_MESSAGE)
-        if response.status_int >= 400 and (
-                response.content_type != 'application/json'):
-            return self._as_fault(response)
-        return response
+            response = faults.fault_response(500,
+                                             faults.SERVER_ERROR_MESSAGE)
+            return response(environ, start_response)
+        if int(status.split(' ', 1)[0]) >= 400 and (
+                _content_type(headers) != 'application/json'):
+            response = webob.Response(status=status, headerlist=headers)
+            if hasattr(app_iter, 'close'):
+                app_iter.close()
+            return self._as_fault(response)(environ, start_response)
+        start_response(status, headers)
+        return app_iter
 
     @staticmethod
     def _as_fault(response):
@@ -44,6 +52,14 @@ class FaultWrapper:
             if name in response.headers:
                 fault.headers[name] = response.headers[name]
         return fault
+
+
+def _content_type(headers: list) -> str | None:
+    """Return the media type of a WSGI header list, as webob reads it."""
+    for name, value in headers:
+        if name.lower() == 'content-type':
+            return value.split(';', 1)[0]
+    return None
 
 
 def filter_factory(global_conf, **local_conf):

@@ -27,19 +27,25 @@ class LinkBuilder:
         self.prefix = application_url.rstrip('/')
         self.project_id = project_id
         self.collection = collection
+        # A list page builds links for every item, so the parts that all
+        # items share are joined once here.
+        split = urllib.parse.urlsplit(self.prefix)
+        unversioned = _VERSION_SEGMENT.sub('', split.path)
+        self._bookmark_base = urllib.parse.urlunsplit(
+            (split.scheme, split.netloc, unversioned, '', ''))
+        self._collection_path = self._path(project_id, collection)
 
     def _path(self, *parts: str | None) -> str:
         return '/' + '/'.join(part for part in parts if part)
 
     def resource_links(self, resource_id: str) -> list:
-        path = self._path(self.project_id, self.collection, resource_id)
-        split = urllib.parse.urlsplit(self.prefix)
-        unversioned = _VERSION_SEGMENT.sub('', split.path)
-        bookmark_base = urllib.parse.urlunsplit(
-            (split.scheme, split.netloc, unversioned, '', ''))
+        if resource_id:
+            path = f'{self._collection_path}/{resource_id}'
+        else:
+            path = self._collection_path
         return [
             {'rel': 'self', 'href': self.prefix + path},
-            {'rel': 'bookmark', 'href': bookmark_base + path},
+            {'rel': 'bookmark', 'href': self._bookmark_base + path},
         ]
 
     def next_link(self, sub_path: str | None, params: list,
