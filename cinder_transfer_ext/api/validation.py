@@ -95,7 +95,8 @@ def _shortened(text: str) -> str:
     return text[:_VALUE_MAX_LENGTH] + '...'
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _message(error: jsonschema.ValidationError,
+             secret_scalars: bool = False) -> str:
     """Build Cinder's "Invalid input for field/attribute" message.
 
     Values are echoed with any auth key masked: an object that fails (for
@@ -103,8 +104,9 @@ def _message(error: jsonschema.ValidationError) -> str:
     wrongly typed auth_key such as a list holding it.
     """
     field = error.path[-1] if error.path else None
-    if field in _SECRET_FIELDS and not isinstance(
-            error.instance, (bool, float, type(None))):
+    carries_key = not isinstance(error.instance, (bool, float, type(None)))
+    if carries_key and (field in _SECRET_FIELDS or (
+            secret_scalars and isinstance(error.instance, (str, int)))):
         # Only text, integers and containers can carry a key.
         masked = '***'
     else:
@@ -123,8 +125,12 @@ def _message(error: jsonschema.ValidationError) -> str:
             f'Value: {instance}. {text}')
 
 
-def validate(body, schema: dict) -> None:
-    """Raise a 400 fault naming the field unless ``body`` fits ``schema``."""
+def validate(body, schema: dict, secret_scalars: bool = False) -> None:
+    """Raise a 400 fault naming the field unless ``body`` fits ``schema``.
+
+    With ``secret_scalars`` every string or integer in the body may be an
+    auth key sent in the wrong place, so none is echoed in the message.
+    """
     unsafe = _unsafe_string_path(body)
     if unsafe is not None:
         field = unsafe[-1] if unsafe else 'body'
@@ -134,4 +140,4 @@ def validate(body, schema: dict) -> None:
     error = jsonschema.exceptions.best_match(
         _validator(schema).iter_errors(body))
     if error is not None:
-        raise faults.HTTPError(400, _message(error))
+        raise faults.HTTPError(400, _message(error, secret_scalars))

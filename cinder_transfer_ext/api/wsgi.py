@@ -15,6 +15,27 @@ ENV_CONTEXT = 'cinder_transfer_ext.context'
 ENV_VERSION = 'cinder_transfer_ext.api_version'
 ENV_APP = 'cinder_transfer_ext.app'
 
+# No valid body nests deeper than 3 levels; the limit keeps validation and
+# error messages, which recurse, far from Python's recursion limit.
+MAX_BODY_DEPTH = 32
+
+
+def _depth_exceeds(value, limit: int) -> bool:
+    """Return whether JSON ``value`` nests deeper than ``limit``."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
 
 class Request(webob.Request):
     """A webob request with this API's context, version and services."""
@@ -54,10 +75,15 @@ class Request(webob.Request):
             raise faults.HTTPError(
                 400, 'The request body is missing: send a JSON object.')
         try:
-            return json.loads(body)
+            decoded = json.loads(body)
         except (ValueError, RecursionError):
             raise faults.HTTPError(
                 400, 'Malformed request body: it is not valid JSON.')
+        if _depth_exceeds(decoded, MAX_BODY_DEPTH):
+            raise faults.HTTPError(
+                400, f'The request body is nested more than '
+                     f'{MAX_BODY_DEPTH} levels deep.')
+        return decoded
 
 
 def json_response(body: dict, status: int = 200) -> webob.Response:

@@ -7,6 +7,7 @@ that concurrent workers can never both win the same change.
 """
 
 import datetime
+import functools
 import sqlite3
 import uuid
 
@@ -51,7 +52,7 @@ class Database:
         # Foreign keys are declared on the tables, so SQLite enforces them.
         options['sqlite_fk'] = True
         # oslo.db's default sleeps on every connection checkin so that
-        # eventlet can switch greenthreads; this service runs on OS threads
+        # eventlet can switch greenthreads. This service runs on OS threads
         # and processes, where that sleep only adds latency.
         options['thread_checkin'] = False
         options['connection'] = (
@@ -69,7 +70,8 @@ class Database:
         query itself. A QueuePool keeps connections open; the pool
         settings of ``[database]`` apply as for other backends. WAL mode
         lets readers run while a writer commits, and a commit syncs one
-        file instead of a journal and the database.
+        file instead of a journal and the database. The pool does not ping
+        a connection before handing it out: a local file cannot drop it.
         """
         if engine.dialect.name != 'sqlite':
             return
@@ -90,7 +92,7 @@ class Database:
             echo=null_pool.echo,
             logging_name=null_pool._orig_logging_name,
             reset_on_return=null_pool._reset_on_return,
-            pre_ping=null_pool._pre_ping,
+            pre_ping=False,
             _dispatch=null_pool.dispatch,
             dialect=null_pool._dialect)
         null_pool.dispose()
@@ -108,6 +110,15 @@ class Database:
 
     def dispose(self) -> None:
         self._manager.dispose_pool()
+
+
+def _reading(context):
+    """Return a reader block that yields a Core connection.
+
+    Reads need no ORM session, and opening one costs as much as a simple
+    query. Inside an open transaction of ``context`` the read joins it.
+    """
+    return context.database.reader.connection.using(context)
 
 
 def _use_wal_journal(dbapi_connection, connection_record) -> None:
@@ -132,10 +143,23 @@ def _now():
 # transaction inserted first, because both rolled the transaction back.
 # A lost connection is retried only for reads, because the commit of a
 # write may have succeeded before the connection dropped.
+def _is_retryable_write_error(error: Exception) -> bool:
+    """Return whether a failed write transaction may simply run again.
+
+    Besides deadlocks, that is a quota usage row that a concurrent
+    transaction inserted first, and SQLite's "database is locked", which
+    it raises at once when two connections both try to start writing.
+    """
+    if isinstance(error, db_exception.DBDuplicateEntry):
+        return True
+    return (isinstance(error, db_exception.DBError) and
+            'database is locked' in str(error.inner_exception))
+
+
 retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=5, retry_on_deadlock=True,
-    exception_checker=lambda error: isinstance(
-        error, db_exception.DBDuplicateEntry))
+    max_retries=5, retry_on_deadlock=True, retry_interval=0.05,
+    inc_retry_interval=True, max_retry_interval=1,
+    exception_checker=_is_retryable_write_error)
 retry_read = oslo_db_api.wrap_db_retry(
     max_retries=3, retry_on_deadlock=True, retry_on_disconnect=True)
 
@@ -163,8 +187,8 @@ def volume_type_names(context, type_ids) -> dict:
     ids = {type_id for type_id in type_ids if type_id}
     if not ids:
         return {}
-    with context.database.reader.using(context) as session:
-        rows = session.execute(
+    with _reading(context) as connection:
+        rows = connection.execute(
             sa.select(VOLUME_TYPES.c.id, VOLUME_TYPES.c.name).where(
                 VOLUME_TYPES.c.id.in_(ids)))
         return {row.id: row.name for row in rows}
@@ -239,15 +263,31 @@ def snapshot_update(context, snapshot_id: str, values: dict) -> None:
             raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
 
 
+# The volume with the name of its type, which every Volume object carries.
+_VOLUME_BY_ID = sa.select(
+    VOLUMES, VOLUME_TYPES.c.name.label('volume_type_name')
+).outerjoin(
+    VOLUME_TYPES, VOLUME_TYPES.c.id == VOLUMES.c.volume_type_id
+).where(VOLUMES.c.id == sa.bindparam('volume_id'),
+        VOLUMES.c.deleted == sa.false())
+_VOLUME_BY_ID_IN_PROJECT = _VOLUME_BY_ID.where(
+    VOLUMES.c.project_id == sa.bindparam('project_id'))
+
+
 @retry_read
 def volume_get(context, volume_id: str, project_id: str | None = None):
-    """Return the live volume, limited to ``project_id`` when it is given."""
-    query = sa.select(VOLUMES).where(
-        VOLUMES.c.id == volume_id, VOLUMES.c.deleted == sa.false())
-    if project_id is not None:
-        query = query.where(VOLUMES.c.project_id == project_id)
-    with context.database.reader.using(context) as session:
-        row = session.execute(query).mappings().first()
+    """Return the live volume, limited to ``project_id`` when it is given.
+
+    The row has the volume's columns plus ``volume_type_name``, the name
+    of its volume type (None if the type does not exist).
+    """
+    if project_id is None:
+        query, parameters = _VOLUME_BY_ID, {'volume_id': volume_id}
+    else:
+        query = _VOLUME_BY_ID_IN_PROJECT
+        parameters = {'volume_id': volume_id, 'project_id': project_id}
+    with _reading(context) as connection:
+        row = connection.execute(query, parameters).mappings().first()
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
     return dict(row)
@@ -297,8 +337,8 @@ def snapshot_get_all(context, project_id: str | None = None,
 
 
 def snapshot_get_all_for_volume(context, volume_id: str) -> list[dict]:
-    with context.database.reader.using(context) as session:
-        return _snapshots_of_volume(session, volume_id)
+    with _reading(context) as connection:
+        return _snapshots_of_volume(connection, volume_id)
 
 
 def _snapshots_of_volume(session, volume_id: str) -> list[dict]:
@@ -317,28 +357,43 @@ def _live_transfer(now=None):
     return sa.and_(
         TRANSFERS.c.deleted == sa.false(),
         sa.or_(TRANSFERS.c.expires_at.is_(None),
-               TRANSFERS.c.expires_at > (now or _now())))
+               TRANSFERS.c.expires_at > (_now() if now is None else now)))
 
 
-def _transfer_query(project_id: str | None):
+def _transfer_query(project_id, now=None):
     """Select live transfers, visible to ``project_id`` when it is given.
 
     Visibility follows the volume's current owner, as in Cinder, so the
-    query joins the volume only when a project limits it.
+    query joins the volume only when a project limits it. ``project_id``
+    and ``now`` may be bound parameters.
     """
-    query = sa.select(TRANSFERS).where(_live_transfer())
+    query = sa.select(TRANSFERS).where(_live_transfer(now))
     if project_id is not None:
         query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
         query = query.where(VOLUMES.c.project_id == project_id)
     return query
 
 
+# transfer_get's statements, built once: building one costs more than
+# running it.
+_TRANSFER_BY_ID = _transfer_query(None, sa.bindparam('now')).where(
+    TRANSFERS.c.id == sa.bindparam('transfer_id'))
+_TRANSFER_BY_ID_IN_PROJECT = _transfer_query(
+    sa.bindparam('project_id'), sa.bindparam('now')).where(
+    TRANSFERS.c.id == sa.bindparam('transfer_id'))
+
+
 @retry_read
 def transfer_get(context, transfer_id: str, project_id: str | None = None):
     """Return the live transfer, limited to ``project_id`` when given."""
-    query = _transfer_query(project_id).where(TRANSFERS.c.id == transfer_id)
-    with context.database.reader.using(context) as session:
-        row = session.execute(query).mappings().first()
+    parameters = {'transfer_id': transfer_id, 'now': _now()}
+    if project_id is None:
+        query = _TRANSFER_BY_ID
+    else:
+        query = _TRANSFER_BY_ID_IN_PROJECT
+        parameters['project_id'] = project_id
+    with _reading(context) as connection:
+        row = connection.execute(query, parameters).mappings().first()
     if row is None:
         # An expired transfer is cleaned up when it is first looked up.
         transfer_expire(context, transfer_id=transfer_id)
@@ -363,33 +418,73 @@ def transfer_get_all(context, project_id: str | None = None,
     """
     filters = dict(filters or {})
     owner_filter = filters.pop('project_id', None)
-    query = _transfer_query(project_id)
-    if owner_filter is not None and project_id is None:
-        query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
-        query = query.where(VOLUMES.c.project_id == owner_filter)
-    elif owner_filter is not None and owner_filter != project_id:
+    if owner_filter is not None and project_id is not None and (
+            owner_filter != project_id):
         return []
+    now = _now()
+    parameters = {'now': now}
+    if project_id is not None:
+        parameters['project_id'] = project_id
+    by_owner = owner_filter is not None and project_id is None
+    if by_owner:
+        parameters['owner_id'] = owner_filter
     for column, value in filters.items():
-        query = query.where(TRANSFERS.c[column] == value)
+        parameters[f'filter_{column}'] = value
 
-    with context.database.reader.using(context) as session:
+    with _reading(context) as connection:
         if marker is not None:
-            marker_row = session.execute(
-                _transfer_query(project_id).where(
-                    TRANSFERS.c.id == marker)).mappings().first()
+            marker_row = connection.execute(
+                _TRANSFER_BY_ID if project_id is None
+                else _TRANSFER_BY_ID_IN_PROJECT,
+                {'transfer_id': marker, 'now': now,
+                 'project_id': project_id}).mappings().first()
             if marker_row is None:
                 raise exception.TransferNotFound(transfer_id=marker)
-            query = query.where(
-                _after_marker(sort_keys, sort_dirs, marker_row))
-        for key, direction in zip(sort_keys, sort_dirs):
-            expression = _sort_expression(key)
-            query = query.order_by(
-                expression.asc() if direction == 'asc' else expression.desc())
+            for position, key in enumerate(sort_keys):
+                parameters[f'marker_{position}'] = _sort_value(marker_row,
+                                                               key)
+        query = _transfer_page_query(
+            project_id is not None, by_owner, tuple(sorted(filters)),
+            tuple(sort_keys), tuple(sort_dirs), marker is not None)
         if limit is not None:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        return [dict(row) for row in session.execute(query).mappings()]
+        result = connection.execute(query, parameters)
+        columns = list(result.keys())
+        return [dict(zip(columns, row)) for row in result]
+
+
+@functools.lru_cache(maxsize=256)
+def _transfer_page_query(by_project: bool, by_owner: bool,
+                         filter_columns: tuple, sort_keys: tuple,
+                         sort_dirs: tuple, after_marker: bool):
+    """Build the statement of a transfer_get_all page, without paging.
+
+    Every value is a bound parameter (``now``, ``project_id``,
+    ``owner_id``, ``filter_<column>`` and ``marker_<position>``), so one
+    statement serves all requests of the same shape. Building it costs
+    more than running it.
+    """
+    query = _transfer_query(
+        sa.bindparam('project_id') if by_project else None,
+        sa.bindparam('now'))
+    if by_owner:
+        query = query.join(VOLUMES, VOLUMES.c.id == TRANSFERS.c.volume_id)
+        query = query.where(VOLUMES.c.project_id == sa.bindparam('owner_id'))
+    for column in filter_columns:
+        query = query.where(
+            TRANSFERS.c[column] == sa.bindparam(f'filter_{column}'))
+    if after_marker:
+        marker_values = {key: sa.bindparam(f'marker_{position}')
+                         for position, key in enumerate(sort_keys)}
+        query = query.where(
+            _after_marker(sort_keys, sort_dirs, marker_values))
+    for key, direction in zip(sort_keys, sort_dirs):
+        expression = _sort_expression(key)
+        query = query.order_by(
+            expression.asc() if direction == 'asc' else expression.desc())
+    return query
 
 
 def _sort_expression(key: str):
@@ -408,19 +503,20 @@ def _sort_value(row, key: str):
     return '' if key == 'display_name' and value is None else value
 
 
-def _after_marker(sort_keys, sort_dirs, marker_row):
+def _after_marker(sort_keys, sort_dirs, marker_values: dict):
     """Build the keyset condition "row comes after the marker row".
 
     For keys (k1, k2, ...) it is ``k1 > m1 OR (k1 = m1 AND k2 > m2) ...``,
-    with ``<`` for descending keys.
+    with ``<`` for descending keys. ``marker_values`` maps each key to the
+    marker's value or to a bound parameter that will carry it.
     """
     clauses = []
     for position, key in enumerate(sort_keys):
         equal_before = [
-            _sort_expression(k) == _sort_value(marker_row, k)
+            _sort_expression(k) == marker_values[k]
             for k in sort_keys[:position]]
         expression = _sort_expression(key)
-        value = _sort_value(marker_row, key)
+        value = marker_values[key]
         if sort_dirs[position] == 'asc':
             later = expression > value
         else:

@@ -13,6 +13,10 @@ from cinder_transfer_ext.db import api as db_api
 from cinder_transfer_ext.policies import quota as quota_policy
 
 
+# The width of the project_id columns.
+_PROJECT_ID_MAX_LENGTH = 255
+
+
 def _usage_flag(req) -> bool:
     try:
         values = dict(req.GET.items())
@@ -35,6 +39,12 @@ def _usage_flag(req) -> bool:
 def show(req, collection, target_project_id, project_id=None):
     """GET /os-quota-sets/{project}: 200 with limits (and usage)."""
     with_usage = _usage_flag(req)
+    if (len(target_project_id) > _PROJECT_ID_MAX_LENGTH or
+            not target_project_id.isprintable()):
+        raise faults.HTTPError(
+            404, f'Project id {target_project_id[:64]!r} is not valid: it '
+                 f'must be at most {_PROJECT_ID_MAX_LENGTH} printable '
+                 f'characters.')
     req.app.enforcer.authorize(req.context, quota_policy.SHOW_POLICY,
                                {'project_id': target_project_id})
     usage = db_api.quota_usage_get(req.context, target_project_id,

@@ -60,7 +60,7 @@ def create(req, collection, project_id=None):
 def accept(req, collection, transfer_id, project_id=None):
     """POST /volume-transfers/{id}/accept: take the volume; 202."""
     body = req.json_body_object()
-    validation.validate(body, schemas.accept)
+    validation.validate(body, schemas.accept, secret_scalars=True)
     transfer = req.app.transfer_api.accept(
         req.context, _transfer_id(transfer_id), body['accept']['auth_key'])
     links = common.link_builder(req, collection, project_id)
