@@ -183,7 +183,7 @@ def call_json(port: int, method: str, path: str, token: str,
 # -- load generation -------------------------------------------------------
 
 class Job:
-    """The operation that the load workers repeat: one or two requests.
+    """An operation of one or two requests that the load workers repeat.
 
     ``kind`` is ``get``, ``pairs`` or ``accept``. A ``get`` operation is
     one GET that expects 200. A ``pairs`` operation is a POST create and

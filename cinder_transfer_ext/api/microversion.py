@@ -2,8 +2,8 @@
 
 A request without the header runs at the minimum version, 3.0. The header
 may list several services separated by commas (``compute 2.1, volume
-3.60``); only the entry for ``volume`` (or its official service type
-``block-storage``) is read, and entries for other services are ignored.
+3.60``). Only the entry for ``volume``, or its official service type
+``block-storage``, is read, and entries for other services are ignored.
 """
 
 import re

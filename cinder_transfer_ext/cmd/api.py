@@ -1,6 +1,6 @@
 """Development server: the API on 127.0.0.1 with the embedded database.
 
-It uses the noauth pipeline unless the configuration says otherwise, and
+It uses the noauth pipeline unless the configuration sets another, and
 upgrades the database schema before it starts. Production deployments run
 ``cinder_transfer_ext.wsgi.api:application`` under a real WSGI server.
 """

@@ -36,7 +36,7 @@ transfer_opts = [
              'counted.'),
     cfg.IntOpt(
         'accept_lockout_time', default=900, min=1,
-        help='Seconds during which a transfer refuses every accept, even '
+        help='Seconds during which a transfer rejects every accept, even '
              'with the right key, once it reached accept_max_failures.'),
     cfg.IntOpt(
         'transfer_lifetime', default=0, min=0,

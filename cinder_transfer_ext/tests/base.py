@@ -66,15 +66,9 @@ class TransferTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        try:
-            database_fixture = self.useFixture(
-                test_fixtures.DatabaseFixture(self.backend))
-        except test_fixtures.BackendUnavailable as error:
-            if test_fixtures.backends_required():
-                raise
-            self.skipTest(str(error))
+        database_url = test_fixtures.use_database(self, self.backend)
         self.conf = deploy.new_conf([])
-        self.conf.set_override('connection', database_fixture.url,
+        self.conf.set_override('connection', database_url,
                                group='database')
         self.conf.set_override('auth_strategy', 'noauth',
                                group=deploy.GROUP)

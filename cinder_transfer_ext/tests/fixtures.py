@@ -82,5 +82,19 @@ class DatabaseFixture(fixtures.Fixture):
         admin.dispose()
 
 
+def use_database(test, backend: str | None = None) -> str:
+    """Give ``test`` a fresh database and return its URL.
+
+    An unreachable server skips the test, or fails it when backends are
+    required.
+    """
+    try:
+        return test.useFixture(DatabaseFixture(backend)).url
+    except BackendUnavailable as error:
+        if backends_required():
+            raise
+        test.skipTest(str(error))
+
+
 def temp_state_dir() -> str:
     return tempfile.mkdtemp(prefix='cte-state-')

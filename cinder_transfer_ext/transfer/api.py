@@ -171,7 +171,7 @@ class TransferAPI:
                 offset: int | None = None):
         """List live transfers of the caller's project.
 
-        Only an administrator who sets ``all_tenants`` sees other projects,
+        Only an administrator who sets ``all_tenants`` gets other projects,
         and may then narrow the list with a ``project_id`` filter. For
         everyone else a ``project_id`` filter is ignored.
         """

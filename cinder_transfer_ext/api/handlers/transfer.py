@@ -1,7 +1,8 @@
 """Handlers of the volume-transfer routes.
 
 The same handlers serve ``volume-transfers`` and the legacy
-``os-volume-transfer`` collection; ``collection`` tells them apart.
+``os-volume-transfer`` collection, and the ``collection`` argument
+names the one a request addressed.
 """
 
 from oslo_utils import strutils

@@ -34,8 +34,8 @@ def _filters(req, allowed: dict) -> tuple[dict, bool]:
     """Return (column filters, all_tenants) from the query string.
 
     ``project_id`` narrows an administrator's all_tenants list to one
-    project, as ``cinder list --tenant`` asks; for anyone else the list is
-    limited to the caller's project anyway.
+    project, as ``cinder list --tenant`` requests. For anyone else the list
+    is limited to the caller's project anyway.
     """
     values, _ = listing.single_values(req)
     filters, all_tenants = {}, False

@@ -1,4 +1,4 @@
-"""Development authentication: the caller is whoever the token names.
+"""Development authentication: the token names the caller.
 
 The ``X-Auth-Token`` header is ``user:project`` or
 ``user:project:role1+role2``. Unlike Cinder's noauth, which makes every

@@ -2,7 +2,7 @@
 
 A SQLAlchemy event hook on the application's engine fails one chosen
 statement of the accept transaction, as a dropped connection or a failing
-statement would, and the test checks that the volume, its snapshots and
+statement would. The test then checks that the volume, its snapshots and
 the transfer are exactly as before.
 """
 

@@ -3,9 +3,9 @@
 The key manager is castellan's in-memory MockKeyManager, because neither
 Barbican nor Vault can run on the test machines; it is the only mocked
 boundary here. It stores secrets by id, so the tests check that each
-move leaves the volume and its snapshots on a new key id holding the same
-secret, and that the old copy is gone, or, after a failure, that the old
-key is still in use and no stray copy is left.
+move leaves the volume and its snapshots on a new key id with the same
+secret and that the old copy is gone. After a failure they check that
+the old key is still in use and that no stray copy is left.
 """
 
 from castellan.common import exception as castellan_exception
@@ -60,7 +60,7 @@ class EncryptedTransferTest(base.TransferTestCase):
             base.MEMBER2, version=version,
             body={'accept': {'auth_key': transfer['auth_key']}})
 
-    def test_refused_below_370(self):
+    def test_rejected_below_370(self):
         response = self._create(version='3.69')
 
         self.assertFault(response, 400, 'badRequest',
@@ -70,14 +70,14 @@ class EncryptedTransferTest(base.TransferTestCase):
         self.assertEqual('available',
                          self.volume_row(self.volume['id'])['status'])
 
-    def test_refused_on_legacy_collection(self):
+    def test_rejected_on_legacy_collection(self):
         response = self._create(collection='os-volume-transfer')
 
         self.assertFault(response, 400, 'badRequest',
                          'Invalid volume: transferring encrypted volume is '
                          'not supported')
 
-    def test_refused_without_snapshots(self):
+    def test_rejected_without_snapshots(self):
         response = self._create(no_snapshots=True)
 
         self.assertFault(response, 400, 'badRequest',
@@ -145,9 +145,9 @@ class EncryptedTransferTest(base.TransferTestCase):
                          self.volume_row(self.volume['id'])['project_id'])
 
     def test_key_manager_failure_changes_nothing(self):
-        def refuse(*args, **kwargs):
+        def reject(*args, **kwargs):
             raise castellan_exception.KeyManagerError('injected failure')
-        self.key_manager.store = refuse
+        self.key_manager.store = reject
 
         response = self._create()
 

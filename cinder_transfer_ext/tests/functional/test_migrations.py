@@ -26,15 +26,8 @@ class MigrationTestBase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        try:
-            database_fixture = self.useFixture(
-                test_fixtures.DatabaseFixture())
-        except test_fixtures.BackendUnavailable as error:
-            if test_fixtures.backends_required():
-                raise
-            self.skipTest(str(error))
         database = db_api.Database(deploy.new_conf([]),
-                                   connection=database_fixture.url)
+                                   connection=test_fixtures.use_database(self))
         self.addCleanup(database.dispose)
         self.engine = database.get_engine()
 

@@ -27,7 +27,7 @@ class AcceptQuotaTest(base.TransferTestCase):
             'POST', self.url(base.P2, f"/{transfer['id']}/accept"),
             base.MEMBER2, body={'accept': {'auth_key': transfer['auth_key']}})
 
-    def _assert_refused(self, resource: str, limit: int, message: str):
+    def _assert_rejected(self, resource: str, limit: int, message: str):
         transfer = self.create_transfer(self.volume)
         self._set_limit(base.P2, resource, limit)
         donor_before = self._usage(base.P1)
@@ -46,57 +46,57 @@ class AcceptQuotaTest(base.TransferTestCase):
         self.assertFalse(self.transfer_row(transfer['id'])['deleted'])
 
     def test_per_volume_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'per_volume_gigabytes', 1,
             'VolumeSizeExceedsLimit: Requested volume size 2G is larger '
             'than maximum allowed limit 1G.')
 
     def test_gigabytes_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'gigabytes', 1,
             'Requested volume or snapshot exceeds allowed gigabytes quota. '
             'Requested 2G, quota is 1G and 0G has been consumed.')
 
     def test_volumes_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'volumes', 0,
             "VolumeLimitExceeded: Maximum number of volumes allowed (0) "
             "exceeded for quota 'volumes'.")
 
     def test_volume_type_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'volumes_gold', 0,
             "VolumeLimitExceeded: Maximum number of volumes allowed (0) "
             "exceeded for quota 'volumes_gold'.")
 
     def test_volume_type_gigabytes_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'gigabytes_gold', 1,
             'Requested volume or snapshot exceeds allowed gigabytes_gold '
             'quota. Requested 2G, quota is 1G and 0G has been consumed.')
 
     def test_snapshots_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'snapshots', 1,
             'SnapshotLimitExceeded: Maximum number of snapshots allowed '
             '(1) exceeded')
 
     def test_snapshot_type_limit_refused(self):
-        self._assert_refused(
+        self._assert_rejected(
             'snapshots_gold', 0,
             'SnapshotLimitExceeded: Maximum number of snapshots allowed '
             '(0) exceeded')
 
     def test_snapshot_gigabytes_counted_after_volume(self):
         # The volume's 2G fit in 5G; its snapshots' 4G on top do not.
-        self._assert_refused(
+        self._assert_rejected(
             'gigabytes', 5,
             'Requested volume or snapshot exceeds allowed gigabytes quota. '
             'Requested 4G, quota is 5G and 2G has been consumed.')
 
     def test_consumed_includes_existing_usage(self):
         self.create_volume(project=base.P2, user='member2', size=3)
-        self._assert_refused(
+        self._assert_rejected(
             'gigabytes', 4,
             'Requested volume or snapshot exceeds allowed gigabytes quota. '
             'Requested 2G, quota is 4G and 3G has been consumed.')

@@ -102,17 +102,11 @@ class _ConcurrencyChecks:
 
     def setUp(self):
         super().setUp()
-        try:
-            database_fixture = self.useFixture(
-                test_fixtures.DatabaseFixture(self.backend))
-        except test_fixtures.BackendUnavailable as error:
-            if test_fixtures.backends_required():
-                raise
-            self.skipTest(str(error))
+        database_url = test_fixtures.use_database(self, self.backend)
         directory = tempfile.mkdtemp(prefix='cte-race-')
         config_file = os.path.join(directory, 'race.conf')
         with open(config_file, 'w') as config:
-            config.write(f'[database]\nconnection = {database_fixture.url}\n'
+            config.write(f'[database]\nconnection = {database_url}\n'
                          f'[cinder_transfer_ext]\nauth_strategy = noauth\n')
 
         conf = deploy.new_conf(['--config-file', config_file])
