@@ -1,7 +1,5 @@
 """Build the request context from the headers keystonemiddleware sets."""
 
-import webob.dec
-
 from cinder_transfer_ext.api import faults
 from cinder_transfer_ext.api import wsgi
 from cinder_transfer_ext import context as transfer_context
@@ -17,17 +15,21 @@ class KeystoneContextMiddleware:
     def __init__(self, application):
         self.application = application
 
-    @webob.dec.wsgify(RequestClass=wsgi.Request)
-    def __call__(self, req):
-        if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed':
-            return faults.fault_response(401, 'Authentication required.')
+    def __call__(self, environ, start_response):
+        # A plain WSGI callable, like the noauth filter: it reads headers
+        # and adds the context, with no webob request or response.
+        if environ.get('HTTP_X_IDENTITY_STATUS',
+                       'Confirmed') != 'Confirmed':
+            response = faults.fault_response(401, 'Authentication required.')
+            return response(environ, start_response)
         context = transfer_context.RequestContext.from_environ(
-            req.environ, overwrite=False)
+            environ, overwrite=False)
         if not context.user_id:
-            return faults.fault_response(
+            response = faults.fault_response(
                 401, 'Authentication required: the token names no user.')
-        req.environ[wsgi.ENV_CONTEXT] = context
-        return req.get_response(self.application)
+            return response(environ, start_response)
+        environ[wsgi.ENV_CONTEXT] = context
+        return self.application(environ, start_response)
 
 
 def filter_factory(global_conf, **local_conf):

@@ -27,21 +27,31 @@ class FaultWrapper:
     def __call__(self, environ, start_response):
         # Successful responses pass through as they are; only an error
         # response that is not JSON becomes a webob response to rewrite.
+        captured = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, headers, exc_info]
+            return _no_write
+
         try:
-            status, headers, app_iter = webob.Request(
-                environ).call_application(self.application)
+            app_iter = self.application(environ, capture)
+            if not captured:
+                # An application may call start_response only when its
+                # body is first iterated.
+                app_iter = _started(app_iter)
         except Exception:
             LOG.exception('Unexpected error in the WSGI pipeline')
             response = faults.fault_response(500,
                                              faults.SERVER_ERROR_MESSAGE)
             return response(environ, start_response)
+        status, headers, exc_info = captured
         if int(status.split(' ', 1)[0]) >= 400 and (
                 _content_type(headers) != 'application/json'):
             response = webob.Response(status=status, headerlist=headers)
             if hasattr(app_iter, 'close'):
                 app_iter.close()
             return self._as_fault(response)(environ, start_response)
-        start_response(status, headers)
+        start_response(status, headers, exc_info)
         return app_iter
 
     @staticmethod
@@ -52,6 +62,38 @@ class FaultWrapper:
             if name in response.headers:
                 fault.headers[name] = response.headers[name]
         return fault
+
+
+def _started(app_iter):
+    """Return an iterable with the same items, after taking the first."""
+    iterator = iter(app_iter)
+    try:
+        first = [next(iterator)]
+    except StopIteration:
+        first = []
+    return _Chained(first, iterator, app_iter)
+
+
+class _Chained:
+    """The items of ``first`` then of ``rest``; close() closes ``source``."""
+
+    def __init__(self, first, rest, source):
+        self._first = first
+        self._rest = rest
+        self._source = source
+
+    def __iter__(self):
+        yield from self._first
+        yield from self._rest
+
+    def close(self):
+        if hasattr(self._source, 'close'):
+            self._source.close()
+
+
+def _no_write(data):
+    # No application in this pipeline uses the WSGI write() callable.
+    raise NotImplementedError('write() is not supported; return the body.')
 
 
 def _content_type(headers: list) -> str | None:
