@@ -18,13 +18,17 @@ class RequestContext(oslo_context.RequestContext):
         self.database = database
 
     def elevated(self) -> 'RequestContext':
-        """Return a copy with admin rights, for lookups across projects."""
+        """Return a copy with admin rights, for lookups across projects.
+
+        The copy does not become the thread's current context, so log
+        lines never show it in place of the request's own.
+        """
         copy = RequestContext(
             user_id=self.user_id, project_id=self.project_id,
             roles=list(self.roles), is_admin=True,
             request_id=self.request_id,
             global_request_id=self.global_request_id,
-            database=self.database)
+            database=self.database, overwrite=False)
         if 'admin' not in copy.roles:
             copy.roles.append('admin')
         return copy

@@ -114,13 +114,16 @@ class TransferApp:
         except UnicodeDecodeError:
             # A path that is not UTF-8 is logged as the server passed it.
             path = req.script_name + req.environ.get('PATH_INFO', '')
+        # The request's own context, or None before authentication, so
+        # that the line never shows an identity left from another request.
         LOG.info('%(method)s %(path)s status: %(status)s microversion: '
                  '%(version)s request id: %(request_id)s time: '
                  '%(duration).4f',
                  {'method': req.method, 'path': path,
                   'status': response.status_int, 'version': version,
                   'request_id': req.environ.get('openstack.request_id'),
-                  'duration': time.monotonic() - started})
+                  'duration': time.monotonic() - started},
+                 context=req.environ.get(wsgi.ENV_CONTEXT))
 
     def _match(self, path: str):
         if path.endswith('.json'):

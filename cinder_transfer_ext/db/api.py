@@ -8,13 +8,16 @@ that concurrent workers can never both win the same change.
 
 import datetime
 import functools
+import os
 import sqlite3
+import threading
 import uuid
 
 from oslo_config import cfg
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exception
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
@@ -61,6 +64,9 @@ class Database:
         self.connection_url = options['connection']
         self.conf = conf
         self._manager.configure(**options)
+        self._read_engine = None
+        self._read_engine_pid = None
+        self._read_engine_lock = threading.Lock()
 
     def _tune_sqlite_engine(self, engine: sa.engine.Engine) -> None:
         """Pool the connections of a SQLite file and write it in WAL mode.
@@ -108,8 +114,61 @@ class Database:
     def get_engine(self) -> sa.engine.Engine:
         return self._manager.writer.get_engine()
 
+    def read_connection(self, context):
+        """Return a block that yields a Core connection for reads.
+
+        Inside an open transaction of ``context`` the read joins it. Else,
+        on a SQLite file, the read runs on a pooled read-only connection
+        of its own engine: oslo.db makes every SQLite transaction issue
+        an explicit BEGIN and ROLLBACK, which for a lone SELECT cost more
+        than the query, while SQLite reads one statement from a consistent
+        snapshot anyway. Other backends use enginefacade's reader.
+        """
+        engine = self.sqlite_read_engine()
+        if engine is None or _in_transaction(context):
+            return self.reader.connection.using(context)
+        return engine.connect()
+
+    def read_rows(self, context, statement, parameters: dict) -> list:
+        """Run a SELECT built once at import; return its rows as dicts.
+
+        On a SQLite file, outside a transaction, the statement runs on a
+        pooled read-only DBAPI connection, compiled once by SQLAlchemy
+        and with SQLAlchemy's own type conversions (see _SqliteRead), but
+        without its per-execution work, which cost more than the query.
+        Elsewhere it runs through SQLAlchemy as ``read_connection`` does.
+        ``statement`` must be long-lived (a module constant or a cached
+        statement), because the compiled form is kept per statement.
+        """
+        engine = self.sqlite_read_engine()
+        if engine is not None and not _in_transaction(context):
+            return _SqliteRead.get(statement, engine.dialect).rows(
+                engine, parameters)
+        with self.read_connection(context) as connection:
+            result = connection.execute(statement, parameters)
+            columns = list(result.keys())
+            return [dict(zip(columns, row)) for row in result]
+
+    def sqlite_read_engine(self) -> sa.engine.Engine | None:
+        """Return the read-only engine of a SQLite file, or None.
+
+        An in-memory database has none, because a second engine would
+        open a different database. The engine is made again in a forked
+        child, so that processes never share a SQLite connection.
+        """
+        if self._read_engine_pid == os.getpid():
+            return self._read_engine
+        with self._read_engine_lock:
+            if self._read_engine_pid != os.getpid():
+                self._read_engine = _sqlite_read_engine(
+                    self.connection_url, self.conf.database)
+                self._read_engine_pid = os.getpid()
+        return self._read_engine
+
     def dispose(self) -> None:
         self._manager.dispose_pool()
+        if self._read_engine is not None:
+            self._read_engine.dispose()
 
 
 def _reading(context):
@@ -118,7 +177,112 @@ def _reading(context):
     Reads need no ORM session, and opening one costs as much as a simple
     query. Inside an open transaction of ``context`` the read joins it.
     """
-    return context.database.reader.connection.using(context)
+    return context.database.read_connection(context)
+
+
+def _in_transaction(context) -> bool:
+    """Return whether an enginefacade block of ``context`` is open."""
+    try:
+        context.transaction_ctx
+    except db_exception.NoEngineContextEstablished:
+        return False
+    return True
+
+
+def _sqlite_read_engine(url: str, database_options) -> sa.engine.Engine | None:
+    """Return a read-only SQLAlchemy engine for a SQLite file URL, or None.
+
+    Connections run with ``PRAGMA query_only``, so a write through them
+    fails instead of changing data outside the writer's transactions.
+    oslo.db's exception filters translate errors as on its own engines,
+    so that a lost connection still raises DBConnectionError.
+    """
+    parsed = sa.engine.make_url(url)
+    if (parsed.get_backend_name() != 'sqlite' or
+            parsed.database in (None, '', ':memory:') or
+            parsed.query.get('mode') == 'memory'):
+        return None
+    engine = sa.create_engine(
+        parsed, poolclass=sa.pool.QueuePool,
+        pool_size=database_options.max_pool_size or 5,
+        max_overflow=(10 if database_options.max_overflow is None
+                      else database_options.max_overflow),
+        pool_timeout=database_options.pool_timeout or 30)
+    sa.event.listen(engine, 'connect', _set_query_only)
+    exc_filters.register_engine(engine)
+    return engine
+
+
+def _set_query_only(dbapi_connection, connection_record) -> None:
+    dbapi_connection.execute('PRAGMA query_only = ON')
+
+
+class _SqliteRead:
+    """A SELECT compiled once for SQLite and run on a DBAPI cursor.
+
+    The parameters and the columns go through the bind and result
+    processors of their SQLAlchemy types, so rows hold the same values
+    (datetime, bool) as rows read through SQLAlchemy.
+    """
+
+    # Compiled statements by statement; the statements are module
+    # constants or come from bounded caches, so this stays small.
+    _compiled: dict = {}
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        # (parameter name or None, constant value, bind processor): the
+        # statement's own literals, such as the false of "deleted = 0",
+        # are bound parameters with a constant value.
+        self.parameters = []
+        for name in compiled.positiontup:
+            bind = compiled.binds[name]
+            self.parameters.append((
+                bind.key if bind.required else None,
+                None if bind.required else bind.effective_value,
+                bind.type.dialect_impl(dialect).bind_processor(dialect)))
+        self.columns = [column.key for column in statement.selected_columns]
+        self.processors = [
+            (position, processor) for position, processor in enumerate(
+                column.type.dialect_impl(dialect).result_processor(
+                    dialect, None)
+                for column in statement.selected_columns)
+            if processor is not None]
+
+    @classmethod
+    def get(cls, statement, dialect) -> '_SqliteRead':
+        read = cls._compiled.get(statement)
+        if read is None:
+            read = cls._compiled[statement] = cls(statement, dialect)
+        return read
+
+    def rows(self, engine: sa.engine.Engine, parameters: dict) -> list:
+        values = []
+        for name, constant, processor in self.parameters:
+            value = constant if name is None else parameters[name]
+            values.append(value if processor is None else processor(value))
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self.sql, values)
+                fetched = cursor.fetchall()
+            finally:
+                cursor.close()
+        except sqlite3.Error as error:
+            raise db_exception.DBError(error) from error
+        finally:
+            connection.close()
+        columns, processors = self.columns, self.processors
+        rows = []
+        for fetched_row in fetched:
+            if processors:
+                fetched_row = list(fetched_row)
+                for position, processor in processors:
+                    fetched_row[position] = processor(fetched_row[position])
+            rows.append(dict(zip(columns, fetched_row)))
+        return rows
 
 
 def _use_wal_journal(dbapi_connection, connection_record) -> None:
@@ -392,13 +556,12 @@ def transfer_get(context, transfer_id: str, project_id: str | None = None):
     else:
         query = _TRANSFER_BY_ID_IN_PROJECT
         parameters['project_id'] = project_id
-    with _reading(context) as connection:
-        row = connection.execute(query, parameters).mappings().first()
-    if row is None:
+    rows = context.database.read_rows(context, query, parameters)
+    if not rows:
         # An expired transfer is cleaned up when it is first looked up.
         transfer_expire(context, transfer_id=transfer_id)
         raise exception.TransferNotFound(transfer_id=transfer_id)
-    return dict(row)
+    return rows[0]
 
 
 @retry_read
@@ -431,28 +594,35 @@ def transfer_get_all(context, project_id: str | None = None,
     for column, value in filters.items():
         parameters[f'filter_{column}'] = value
 
-    with _reading(context) as connection:
-        if marker is not None:
-            marker_row = connection.execute(
-                _TRANSFER_BY_ID if project_id is None
-                else _TRANSFER_BY_ID_IN_PROJECT,
-                {'transfer_id': marker, 'now': now,
-                 'project_id': project_id}).mappings().first()
-            if marker_row is None:
-                raise exception.TransferNotFound(transfer_id=marker)
-            for position, key in enumerate(sort_keys):
-                parameters[f'marker_{position}'] = _sort_value(marker_row,
-                                                               key)
-        query = _transfer_page_query(
-            project_id is not None, by_owner, tuple(sorted(filters)),
-            tuple(sort_keys), tuple(sort_dirs), marker is not None)
-        if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        result = connection.execute(query, parameters)
-        columns = list(result.keys())
-        return [dict(zip(columns, row)) for row in result]
+    database = context.database
+    if marker is not None:
+        marker_rows = database.read_rows(
+            context,
+            _TRANSFER_BY_ID if project_id is None
+            else _TRANSFER_BY_ID_IN_PROJECT,
+            {'transfer_id': marker, 'now': now, 'project_id': project_id})
+        if not marker_rows:
+            raise exception.TransferNotFound(transfer_id=marker)
+        for position, key in enumerate(sort_keys):
+            parameters[f'marker_{position}'] = _sort_value(marker_rows[0],
+                                                           key)
+    query = _paged(_transfer_page_query(
+        project_id is not None, by_owner, tuple(sorted(filters)),
+        tuple(sort_keys), tuple(sort_dirs), marker is not None),
+        limit is not None, bool(offset))
+    parameters['page_limit'] = limit
+    parameters['page_offset'] = offset
+    return database.read_rows(context, query, parameters)
+
+
+@functools.lru_cache(maxsize=512)
+def _paged(query, limited: bool, offset: bool):
+    """Add LIMIT and OFFSET as the parameters page_limit and page_offset."""
+    if limited:
+        query = query.limit(sa.bindparam('page_limit', type_=sa.Integer))
+    if offset:
+        query = query.offset(sa.bindparam('page_offset', type_=sa.Integer))
+    return query
 
 
 @functools.lru_cache(maxsize=256)

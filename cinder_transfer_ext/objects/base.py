@@ -87,6 +87,18 @@ class TransferExtObject(base.VersionedObject):
         obj.obj_reset_changes()
         return obj
 
+    def field_values(self) -> dict:
+        """Return the fields that are set, by name, as one dict.
+
+        A view that renders many objects reads each value once from here
+        instead of through the field properties, which check and load
+        every attribute on each read.
+        """
+        values = self.__dict__
+        return {name: values[attribute]
+                for name, attribute, _plain, _nullable in self._field_plan()
+                if attribute in values}
+
 
 class TransferExtPersistentObject:
     """Mixin with the timestamp and soft-delete fields of every table."""

@@ -46,7 +46,7 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
 
     @classmethod
     def _from_row(cls, context, row: dict) -> 'Transfer':
-        row = dict(row)
+        """Make a Transfer from a row dict, which this call may change."""
         # Rows written by old Cinder releases may hold NULL here.
         row['no_snapshots'] = bool(row.get('no_snapshots'))
         row['accepted'] = bool(row.get('accepted'))
@@ -111,5 +111,11 @@ class TransferList(ovo_base.ObjectListBase, base.TransferExtObject):
             context, project_id=project_id, filters=filters,
             sort_keys=list(sort_keys), sort_dirs=list(sort_dirs),
             limit=limit, marker=marker, offset=offset)
-        return cls(context, objects=[
-            Transfer._from_row(context, row) for row in rows])
+        # Items made by _from_row are already of the field's type, so they
+        # are appended after the list is set, as oslo.versionedobjects'
+        # obj_make_list does, instead of going through its coercion again.
+        transfers = cls(context, objects=[])
+        transfers.objects.extend(
+            Transfer._from_row(context, row) for row in rows)
+        transfers.obj_reset_changes()
+        return transfers

@@ -96,7 +96,8 @@ def _list(req, collection, project_id, detailed: bool):
         req.context, params.filters, all_tenants=params.all_tenants,
         sort_keys=params.sort_keys, sort_dirs=params.sort_dirs,
         limit=params.limit + 1, marker=params.marker, offset=params.offset)
-    page = transfers[:params.limit]
+    # Slicing the TransferList itself would coerce every item again.
+    page = transfers.objects[:params.limit]
 
     links = common.link_builder(req, collection, project_id)
     next_link = None

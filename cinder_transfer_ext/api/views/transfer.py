@@ -16,28 +16,30 @@ def _timestamp(value) -> str | None:
 
 def summary(transfer, links) -> dict:
     """Return the list item and accept body: the same at every version."""
+    values = transfer.field_values()
     return {
-        'id': transfer.id,
-        'volume_id': transfer.volume_id,
-        'name': transfer.display_name,
-        'links': links.resource_links(transfer.id),
+        'id': values['id'],
+        'volume_id': values['volume_id'],
+        'name': values['display_name'],
+        'links': links.resource_links(values['id']),
     }
 
 
 def detail(transfer, links, version: mv.APIVersion) -> dict:
+    values = transfer.field_values()
     body = {
-        'id': transfer.id,
-        'created_at': _timestamp(transfer.created_at),
-        'name': transfer.display_name,
-        'volume_id': transfer.volume_id,
-        'links': links.resource_links(transfer.id),
+        'id': values['id'],
+        'created_at': _timestamp(values['created_at']),
+        'name': values['display_name'],
+        'volume_id': values['volume_id'],
+        'links': links.resource_links(values['id']),
     }
     if version.matches(mv.TRANSFER_WITH_SNAPSHOTS):
-        body['no_snapshots'] = transfer.no_snapshots
+        body['no_snapshots'] = values['no_snapshots']
     if version.matches(mv.TRANSFER_WITH_HISTORY):
-        body['source_project_id'] = transfer.source_project_id
-        body['destination_project_id'] = transfer.destination_project_id
-        body['accepted'] = transfer.accepted
+        body['source_project_id'] = values['source_project_id']
+        body['destination_project_id'] = values['destination_project_id']
+        body['accepted'] = values['accepted']
     return body
 
 
