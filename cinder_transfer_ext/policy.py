@@ -134,6 +134,8 @@ def _credential_names(context_class) -> tuple | None:
 
 
 _CREDENTIAL_NAMES: dict = {}
+# Types whose values are hashable and immutable as they are.
+_PLAIN_TYPES = frozenset((str, bool, int, type(None)))
 
 
 def _credentials_key(context) -> tuple:
@@ -146,9 +148,10 @@ def _credentials_key(context) -> tuple:
     key = []
     for name in names:
         value = getattr(context, name)
-        if type(value) is list:
+        value_type = type(value)
+        if value_type is list:
             value = tuple(_frozen(item) for item in value)
-        elif not isinstance(value, (str, bool, int, type(None))):
+        elif value_type not in _PLAIN_TYPES:
             value = _frozen(value)
         key.append(value)
     return tuple(key)

@@ -119,10 +119,10 @@ class Database:
 
         Inside an open transaction of ``context`` the read joins it. Else,
         on a SQLite file, the read runs on a pooled read-only connection
-        of its own engine: oslo.db makes every SQLite transaction issue
-        an explicit BEGIN and ROLLBACK, which for a lone SELECT cost more
-        than the query, while SQLite reads one statement from a consistent
-        snapshot anyway. Other backends use enginefacade's reader.
+        of its own engine. oslo.db makes every SQLite transaction issue an
+        explicit BEGIN and ROLLBACK, which cost more than a lone SELECT,
+        and SQLite reads one statement from a consistent snapshot anyway.
+        Other backends use enginefacade's reader.
         """
         engine = self.sqlite_read_engine()
         if engine is None or _in_transaction(context):
@@ -130,7 +130,7 @@ class Database:
         return engine.connect()
 
     def read_rows(self, context, statement, parameters: dict) -> list:
-        """Run a SELECT built once at import; return its rows as dicts.
+        """Run a long-lived SELECT statement and return its rows as dicts.
 
         On a SQLite file, outside a transaction, the statement runs on a
         pooled read-only DBAPI connection, compiled once by SQLAlchemy
@@ -225,8 +225,8 @@ class _SqliteRead:
     (datetime, bool) as rows read through SQLAlchemy.
     """
 
-    # Compiled statements by statement; the statements are module
-    # constants or come from bounded caches, so this stays small.
+    # Compiled forms by statement. The statements are module constants or
+    # come from bounded caches, so this stays small.
     _compiled: dict = {}
 
     def __init__(self, statement, dialect):

@@ -111,11 +111,5 @@ class TransferList(ovo_base.ObjectListBase, base.TransferExtObject):
             context, project_id=project_id, filters=filters,
             sort_keys=list(sort_keys), sort_dirs=list(sort_dirs),
             limit=limit, marker=marker, offset=offset)
-        # Items made by _from_row are already of the field's type, so they
-        # are appended after the list is set, as oslo.versionedobjects'
-        # obj_make_list does, instead of going through its coercion again.
-        transfers = cls(context, objects=[])
-        transfers.objects.extend(
-            Transfer._from_row(context, row) for row in rows)
-        transfers.obj_reset_changes()
-        return transfers
+        return cls(context, objects=[
+            Transfer._from_row(context, row) for row in rows])

@@ -75,7 +75,10 @@ def _started(app_iter):
 
 
 class _Chained:
-    """The items of ``first`` then of ``rest``; close() closes ``source``."""
+    """The items of ``first``, then those of ``rest``, from ``source``.
+
+    close() closes ``source``, as the WSGI server expects.
+    """
 
     def __init__(self, first, rest, source):
         self._first = first

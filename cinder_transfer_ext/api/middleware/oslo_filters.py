@@ -8,7 +8,7 @@ options and behaviour are unchanged, and passes a request straight to the
 next application when the filter would leave it as it is:
 
 - cors: a request that is not OPTIONS and has no ``Origin`` header. The
-  filter answers every OPTIONS request, with or without an origin.
+  filter handles every OPTIONS request, with or without an origin.
 - http_proxy_to_wsgi: every request while
   ``[oslo_middleware] enable_proxy_headers_parsing`` is false.
 - sizelimit: a request whose Content-Length is within

@@ -19,7 +19,7 @@ ENV_GLOBAL_REQUEST_ID = 'openstack.global_request_id'
 # The incoming header, as WSGI names it.
 INBOUND_HEADER = 'HTTP_X_OPENSTACK_REQUEST_ID'
 RESPONSE_HEADERS = ('x-openstack-request-id', 'x-compute-request-id')
-# The form of ids that oslo.context generates; anything else is dropped.
+# The form of the ids that oslo.context generates. Other values are dropped.
 _GLOBAL_ID_FORMAT = re.compile(
     r'^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$')
 

@@ -1,5 +1,6 @@
 """Absolute links to resources, as Cinder builds them."""
 
+import functools
 import re
 import urllib.parse
 
@@ -19,24 +20,14 @@ class LinkBuilder:
 
     def __init__(self, req, public_endpoint: str | None,
                  project_id: str | None, collection: str):
-        application_url = req.application_url
-        if public_endpoint:
-            # Keep the request's path (such as /v3) after the endpoint.
-            path = urllib.parse.urlsplit(application_url).path
-            application_url = public_endpoint.rstrip('/') + path
-        self.prefix = application_url.rstrip('/')
         self.project_id = project_id
         self.collection = collection
-        # A list page builds links for every item, so the parts that all
-        # items share are joined once here.
-        split = urllib.parse.urlsplit(self.prefix)
-        unversioned = _VERSION_SEGMENT.sub('', split.path)
-        self._bookmark_base = urllib.parse.urlunsplit(
-            (split.scheme, split.netloc, unversioned, '', ''))
-        self._collection_path = self._path(project_id, collection)
+        (self.prefix, self._bookmark_base,
+         self._collection_path) = _link_bases(
+            req.application_url, public_endpoint, project_id, collection)
 
     def _path(self, *parts: str | None) -> str:
-        return '/' + '/'.join(part for part in parts if part)
+        return _path(*parts)
 
     def resource_links(self, resource_id: str) -> list:
         if resource_id:
@@ -61,3 +52,27 @@ class LinkBuilder:
         path = self._path(self.project_id, self.collection, sub_path)
         href = self.prefix + path + '?' + urllib.parse.urlencode(query)
         return {'rel': 'next', 'href': href}
+
+
+def _path(*parts: str | None) -> str:
+    return '/' + '/'.join(part for part in parts if part)
+
+
+@functools.lru_cache(maxsize=1024)
+def _link_bases(application_url: str, public_endpoint: str | None,
+                project_id: str | None, collection: str) -> tuple:
+    """Return the versioned prefix, bookmark base and collection path.
+
+    They depend only on the arguments, and a server gets few distinct
+    combinations, so they are computed once each instead of per request.
+    """
+    if public_endpoint:
+        # Keep the request's path (such as /v3) after the endpoint.
+        path = urllib.parse.urlsplit(application_url).path
+        application_url = public_endpoint.rstrip('/') + path
+    prefix = application_url.rstrip('/')
+    split = urllib.parse.urlsplit(prefix)
+    unversioned = _VERSION_SEGMENT.sub('', split.path)
+    bookmark_base = urllib.parse.urlunsplit(
+        (split.scheme, split.netloc, unversioned, '', ''))
+    return prefix, bookmark_base, _path(project_id, collection)

@@ -26,6 +26,13 @@ def summary(transfer, links) -> dict:
 
 
 def detail(transfer, links, version: mv.APIVersion) -> dict:
+    return _detail(transfer, links,
+                   version.matches(mv.TRANSFER_WITH_SNAPSHOTS),
+                   version.matches(mv.TRANSFER_WITH_HISTORY))
+
+
+def _detail(transfer, links, with_snapshots: bool,
+            with_history: bool) -> dict:
     values = transfer.field_values()
     body = {
         'id': values['id'],
@@ -34,9 +41,9 @@ def detail(transfer, links, version: mv.APIVersion) -> dict:
         'volume_id': values['volume_id'],
         'links': links.resource_links(values['id']),
     }
-    if version.matches(mv.TRANSFER_WITH_SNAPSHOTS):
+    if with_snapshots:
         body['no_snapshots'] = values['no_snapshots']
-    if version.matches(mv.TRANSFER_WITH_HISTORY):
+    if with_history:
         body['source_project_id'] = values['source_project_id']
         body['destination_project_id'] = values['destination_project_id']
         body['accepted'] = values['accepted']
@@ -60,7 +67,11 @@ def accept(transfer, links) -> dict:
 def collection(transfers, links, version: mv.APIVersion, detailed: bool,
                next_link: dict | None) -> dict:
     if detailed:
-        items = [detail(transfer, links, version) for transfer in transfers]
+        # The version checks are the same for every item of the page.
+        with_snapshots = version.matches(mv.TRANSFER_WITH_SNAPSHOTS)
+        with_history = version.matches(mv.TRANSFER_WITH_HISTORY)
+        items = [_detail(transfer, links, with_snapshots, with_history)
+                 for transfer in transfers]
     else:
         items = [summary(transfer, links) for transfer in transfers]
     body = {'transfers': items}
