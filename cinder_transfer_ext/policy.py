@@ -112,10 +112,10 @@ def _frozen_mapping(values) -> tuple:
 def _credential_names(context_class) -> tuple | None:
     """Return the attribute names behind ``to_policy_values()``, or None.
 
-    oslo.context (5.x) fills each policy value from the context attribute
-    of the same name, so a decision key can read the attributes directly
-    instead of building and walking that mapping, which cost more than
-    the cached decision saves. The names are checked on a sample context
+    oslo.context (5.x and 6.x) fills each policy value from the context
+    attribute of the same name, so a decision key can read the attributes
+    directly instead of building and walking that mapping, which cost more
+    than the cached decision saves. The names are checked on a sample context
     with every value distinct; if a later oslo.context breaks the
     correspondence, None selects the generic key.
     """

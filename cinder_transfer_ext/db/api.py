@@ -142,8 +142,9 @@ class Database:
         """
         engine = self.sqlite_read_engine()
         if engine is not None and not _in_transaction(context):
-            return _SqliteRead.get(statement, engine.dialect).rows(
-                engine, parameters)
+            read = _SqliteRead.get(statement, engine.dialect)
+            if read is not None:
+                return read.rows(engine, parameters)
         with self.read_connection(context) as connection:
             result = connection.execute(statement, parameters)
             columns = list(result.keys())
@@ -217,6 +218,13 @@ def _set_query_only(dbapi_connection, connection_record) -> None:
     dbapi_connection.execute('PRAGMA query_only = ON')
 
 
+_NO_DEFAULT = object()
+
+
+class _UnsupportedRead(ValueError):
+    """A statement that _SqliteRead cannot run as SQLAlchemy would."""
+
+
 class _SqliteRead:
     """A SELECT compiled once for SQLite and run on a DBAPI cursor.
 
@@ -225,42 +233,69 @@ class _SqliteRead:
     (datetime, bool) as rows read through SQLAlchemy.
     """
 
-    # Compiled forms by statement. The statements are module constants or
-    # come from bounded caches, so this stays small.
+    # Compiled forms by statement, dropped all at once when full. Page
+    # statements come from bounded caches, so a statement that left them
+    # and was built again gets a new entry here.
     _compiled: dict = {}
+    MAX_COMPILED = 512
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
-        # (parameter name or None, constant value, bind processor): the
+        # (key, default, bind processor) of each positional parameter. The
         # statement's own literals, such as the false of "deleted = 0",
-        # are bound parameters with a constant value.
+        # are bound parameters with a default value.
         self.parameters = []
         for name in compiled.positiontup:
             bind = compiled.binds[name]
+            if bind.expanding or bind.literal_execute:
+                # IN lists and the like are rendered per execution.
+                raise _UnsupportedRead(name)
             self.parameters.append((
-                bind.key if bind.required else None,
-                None if bind.required else bind.effective_value,
+                bind.key, _NO_DEFAULT if bind.required
+                else bind.effective_value,
                 bind.type.dialect_impl(dialect).bind_processor(dialect)))
-        self.columns = [column.key for column in statement.selected_columns]
+        columns = list(statement.selected_columns)
+        self.columns = [column.key for column in columns]
+        if None in self.columns or len(set(self.columns)) != len(columns):
+            # SQLAlchemy names such columns itself (count_1, id_1).
+            raise _UnsupportedRead(str(self.columns))
         self.processors = [
             (position, processor) for position, processor in enumerate(
                 column.type.dialect_impl(dialect).result_processor(
                     dialect, None)
-                for column in statement.selected_columns)
+                for column in columns)
             if processor is not None]
 
     @classmethod
-    def get(cls, statement, dialect) -> '_SqliteRead':
-        read = cls._compiled.get(statement)
-        if read is None:
-            read = cls._compiled[statement] = cls(statement, dialect)
+    def get(cls, statement, dialect) -> '_SqliteRead | None':
+        """Return the compiled form of ``statement``, or None if unsupported.
+
+        A statement this class cannot run the way SQLAlchemy would (an IN
+        list, unnamed or repeated column names) returns None.
+        """
+        try:
+            return cls._compiled[statement]
+        except KeyError:
+            pass
+        if len(cls._compiled) >= cls.MAX_COMPILED:
+            cls._compiled.clear()
+        try:
+            read = cls(statement, dialect)
+        except _UnsupportedRead:
+            read = None
+        cls._compiled[statement] = read
         return read
 
     def rows(self, engine: sa.engine.Engine, parameters: dict) -> list:
         values = []
-        for name, constant, processor in self.parameters:
-            value = constant if name is None else parameters[name]
+        for key, default, processor in self.parameters:
+            if key in parameters:
+                value = parameters[key]
+            elif default is not _NO_DEFAULT:
+                value = default
+            else:
+                raise KeyError(f'missing value for bound parameter {key}')
             values.append(value if processor is None else processor(value))
         connection = engine.raw_connection()
         try:

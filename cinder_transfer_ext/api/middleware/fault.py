@@ -39,6 +39,9 @@ class FaultWrapper:
                 # An application may call start_response only when its
                 # body is first iterated.
                 app_iter = _started(app_iter)
+            if not captured:
+                raise RuntimeError('the application returned without '
+                                   'calling start_response')
         except Exception:
             LOG.exception('Unexpected error in the WSGI pipeline')
             response = faults.fault_response(500,

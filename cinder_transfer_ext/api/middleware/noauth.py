@@ -68,6 +68,7 @@ class NoAuthMiddleware:
         environ[wsgi.ENV_CONTEXT] = transfer_context.RequestContext(
             user_id=user_id, project_id=project_id, roles=roles,
             request_id=environ.get('openstack.request_id'),
+            global_request_id=environ.get('openstack.global_request_id'),
             overwrite=False)
         return self.application(environ, start_response)
 
