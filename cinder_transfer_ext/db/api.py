@@ -67,6 +67,7 @@ class Database:
         self._read_engine = None
         self._read_engine_pid = None
         self._read_engine_lock = threading.Lock()
+        self._read_local = threading.local()
 
     def _tune_sqlite_engine(self, engine: sa.engine.Engine) -> None:
         """Pool the connections of a SQLite file and write it in WAL mode.
@@ -144,7 +145,8 @@ class Database:
         if engine is not None and not _in_transaction(context):
             read = _SqliteRead.get(statement, engine.dialect)
             if read is not None:
-                return read.rows(engine, parameters)
+                return read.rows(self._thread_read_connection(engine),
+                                 parameters)
         with self.read_connection(context) as connection:
             result = connection.execute(statement, parameters)
             columns = list(result.keys())
@@ -166,10 +168,32 @@ class Database:
                 self._read_engine_pid = os.getpid()
         return self._read_engine
 
+    def _thread_read_connection(self, engine: sa.engine.Engine):
+        """Return this thread's own read-only DBAPI connection to SQLite.
+
+        Taking a pooled connection and giving it back costs as much as a
+        short query, so each thread keeps one connection outside the pool
+        for read_rows. The connection is closed when its thread ends, and
+        replaced when the read engine is (after a fork).
+        """
+        local = self._read_local
+        if getattr(local, 'engine', None) is not engine:
+            arguments, keywords = engine.dialect.create_connect_args(
+                engine.url)
+            local.connection = engine.dialect.connect(*arguments, **keywords)
+            _set_query_only(local.connection, None)
+            local.engine = engine
+        return local.connection
+
     def dispose(self) -> None:
         self._manager.dispose_pool()
         if self._read_engine is not None:
             self._read_engine.dispose()
+        # Other threads' connections close when their threads end.
+        connection = getattr(self._read_local, 'connection', None)
+        if connection is not None:
+            connection.close()
+        self._read_local = threading.local()
 
 
 def _reading(context):
@@ -287,7 +311,8 @@ class _SqliteRead:
         cls._compiled[statement] = read
         return read
 
-    def rows(self, engine: sa.engine.Engine, parameters: dict) -> list:
+    def rows(self, connection, parameters: dict) -> list:
+        """Run the statement on a DBAPI ``connection``; return dict rows."""
         values = []
         for key, default, processor in self.parameters:
             if key in parameters:
@@ -297,7 +322,6 @@ class _SqliteRead:
             else:
                 raise KeyError(f'missing value for bound parameter {key}')
             values.append(value if processor is None else processor(value))
-        connection = engine.raw_connection()
         try:
             cursor = connection.cursor()
             try:
@@ -307,8 +331,6 @@ class _SqliteRead:
                 cursor.close()
         except sqlite3.Error as error:
             raise db_exception.DBError(error) from error
-        finally:
-            connection.close()
         columns, processors = self.columns, self.processors
         rows = []
         for fetched_row in fetched:

@@ -381,7 +381,7 @@ class SqliteReadEngineTest(ReadPathTestBase):
 
     def test_read_rows_outside_transaction_uses_engine(self):
         self.skip_unless_sqlite_file()
-        checkouts = self.count_checkouts(self.database.sqlite_read_engine())
+        engine = self.database.sqlite_read_engine()
         transfer = self.create_transfer()
 
         rows = self.database.read_rows(
@@ -389,7 +389,14 @@ class SqliteReadEngineTest(ReadPathTestBase):
             {'transfer_id': transfer['id'], 'now': db_api._now()})
 
         self.assertEqual([transfer['id']], [row['id'] for row in rows])
-        self.assertEqual(1, len(checkouts))
+        # The rows came from this thread's connection of the read engine,
+        # which is read-only.
+        self.assertIs(engine, self.database._read_local.engine)
+        connection = self.database._read_local.connection
+        self.assertEqual(
+            1, connection.execute('PRAGMA query_only').fetchone()[0])
+        self.assertRaises(sqlite3.OperationalError, connection.execute,
+                          'DELETE FROM transfers')
 
     def test_engine_recreated_after_pid_change(self):
         self.skip_unless_sqlite_file()
@@ -403,14 +410,12 @@ class SqliteReadEngineTest(ReadPathTestBase):
 
         self.assertIsNot(first, second)
         self.assertIs(second, self.database.sqlite_read_engine())
-        old_checkouts = self.count_checkouts(first)
-        new_checkouts = self.count_checkouts(second)
         rows = self.database.read_rows(
             self.context, db_api._TRANSFER_BY_ID,
             {'transfer_id': transfer['id'], 'now': db_api._now()})
         self.assertEqual([transfer['id']], [row['id'] for row in rows])
-        self.assertEqual(0, len(old_checkouts))
-        self.assertEqual(1, len(new_checkouts))
+        # The thread's connection was replaced along with the engine.
+        self.assertIs(second, self.database._read_local.engine)
         with second.connect() as connection:
             self.assertRaises(sa.exc.OperationalError, connection.execute,
                               sa.delete(TRANSFERS))
