@@ -1,6 +1,7 @@
 """Policy enforcement on top of oslo.policy."""
 
 import collections.abc
+import operator
 import sys
 import time
 
@@ -133,27 +134,31 @@ def _credential_names(context_class) -> tuple | None:
     return names
 
 
-_CREDENTIAL_NAMES: dict = {}
+# An attrgetter of the credential names per context class, or None for
+# the generic key.
+_CREDENTIAL_GETTERS: dict = {}
 # Types whose values are hashable and immutable as they are.
 _PLAIN_TYPES = frozenset((str, bool, int, type(None)))
 
 
 def _credentials_key(context) -> tuple:
     context_class = type(context)
-    if context_class not in _CREDENTIAL_NAMES:
-        _CREDENTIAL_NAMES[context_class] = _credential_names(context_class)
-    names = _CREDENTIAL_NAMES[context_class]
-    if names is None:
+    if context_class not in _CREDENTIAL_GETTERS:
+        names = _credential_names(context_class)
+        # attrgetter returns a tuple only for two names or more.
+        _CREDENTIAL_GETTERS[context_class] = (
+            operator.attrgetter(*names) if names and len(names) > 1
+            else None)
+    getter = _CREDENTIAL_GETTERS[context_class]
+    if getter is None:
         return _frozen_mapping(context.to_policy_values())
-    key = []
-    for name in names:
-        value = getattr(context, name)
+    key = list(getter(context))
+    for position, value in enumerate(key):
         value_type = type(value)
         if value_type is list:
-            value = tuple(_frozen(item) for item in value)
+            key[position] = tuple(_frozen(item) for item in value)
         elif value_type not in _PLAIN_TYPES:
-            value = _frozen(value)
-        key.append(value)
+            key[position] = _frozen(value)
     return tuple(key)
 
 
