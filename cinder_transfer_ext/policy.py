@@ -3,6 +3,7 @@
 import collections.abc
 import operator
 import sys
+import threading
 import time
 
 from oslo_config import cfg
@@ -120,7 +121,14 @@ def _credential_names(context_class) -> tuple | None:
     with every value distinct; if a later oslo.context breaks the
     correspondence, None selects the generic key.
     """
-    sample = context_class(overwrite=False)
+    # oslo.context makes a new context the thread's current one when the
+    # thread has none, so the sample lives in a thread of its own.
+    samples = []
+    maker = threading.Thread(
+        target=lambda: samples.append(context_class(overwrite=False)))
+    maker.start()
+    maker.join()
+    sample = samples[0]
     names = tuple(sample.to_policy_values())
     for position, name in enumerate(names):
         try:

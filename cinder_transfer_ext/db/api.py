@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 
 from oslo_config import cfg
 from oslo_db import api as oslo_db_api
@@ -133,8 +134,8 @@ class Database:
     def read_rows(self, context, statement, parameters: dict) -> list:
         """Run a long-lived SELECT statement and return its rows as dicts.
 
-        On a SQLite file, outside a transaction, the statement runs on a
-        pooled read-only DBAPI connection, compiled once by SQLAlchemy
+        On a SQLite file, outside a transaction, the statement runs on the
+        thread's read-only DBAPI connection, compiled once by SQLAlchemy
         and with SQLAlchemy's own type conversions (see _SqliteRead), but
         without its per-execution work, which cost more than the query.
         Elsewhere it runs through SQLAlchemy as ``read_connection`` does.
@@ -173,15 +174,24 @@ class Database:
 
         Taking a pooled connection and giving it back costs as much as a
         short query, so each thread keeps one connection outside the pool
-        for read_rows. The connection is closed when its thread ends, and
-        replaced when the read engine is (after a fork).
+        for read_rows. The connection is closed when its thread ends (the
+        Thread object is freed), and replaced when the read engine is
+        (after a fork).
         """
         local = self._read_local
         if getattr(local, 'engine', None) is not engine:
             arguments, keywords = engine.dialect.create_connect_args(
                 engine.url)
-            local.connection = engine.dialect.connect(*arguments, **keywords)
-            _set_query_only(local.connection, None)
+            # The finalizer below may close the connection from another
+            # thread, but only this thread ever runs statements on it.
+            keywords['check_same_thread'] = False
+            connection = engine.dialect.connect(*arguments, **keywords)
+            _set_query_only(connection, None)
+            # A sqlite3 connection is in a reference cycle with its
+            # statement cache, so dropping it does not close it. It is
+            # closed when its thread object goes away instead.
+            weakref.finalize(threading.current_thread(), connection.close)
+            local.connection = connection
             local.engine = engine
         return local.connection
 
@@ -373,8 +383,14 @@ def _is_retryable_write_error(error: Exception) -> bool:
     """
     if isinstance(error, db_exception.DBDuplicateEntry):
         return True
-    return (isinstance(error, db_exception.DBError) and
-            'database is locked' in str(error.inner_exception))
+    # oslo.db wraps most driver errors in DBError, but passes some, such as
+    # a failed SQLite write, on as SQLAlchemy's OperationalError.
+    if isinstance(error, db_exception.DBError):
+        error = error.inner_exception
+    if isinstance(error, sa.exc.OperationalError):
+        error = error.orig
+    return (isinstance(error, sqlite3.OperationalError) and
+            'database is locked' in str(error))
 
 
 retry_on_deadlock = oslo_db_api.wrap_db_retry(

@@ -22,8 +22,10 @@ class KeystoneContextMiddleware:
                        'Confirmed') != 'Confirmed':
             response = faults.fault_response(401, 'Authentication required.')
             return response(environ, start_response)
+        # The request's context becomes the thread's current one, so that
+        # every log line of the request shows its ids.
         context = transfer_context.RequestContext.from_environ(
-            environ, overwrite=False)
+            environ, overwrite=True)
         if not context.user_id:
             response = faults.fault_response(
                 401, 'Authentication required: the token names no user.')

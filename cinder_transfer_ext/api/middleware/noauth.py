@@ -69,7 +69,9 @@ class NoAuthMiddleware:
             user_id=user_id, project_id=project_id, roles=roles,
             request_id=environ.get('openstack.request_id'),
             global_request_id=environ.get('openstack.global_request_id'),
-            overwrite=False)
+            # The request's context becomes the thread's current one, so
+            # that every log line of the request shows its ids.
+            overwrite=True)
         return self.application(environ, start_response)
 
 

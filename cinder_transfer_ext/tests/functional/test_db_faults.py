@@ -6,6 +6,8 @@ statement would. The test then checks that the volume, its snapshots and
 the transfer are exactly as before.
 """
 
+import sqlite3
+
 from oslo_db import exception as db_exception
 import sqlalchemy as sa
 
@@ -105,6 +107,31 @@ class AcceptFaultTest(base.TransferTestCase):
             self.assertEqual(base.P2,
                              self.snapshot_row(snapshot['id'])['project_id'])
         self.assertTrue(self.transfer_row(self.transfer['id'])['accepted'])
+
+    def test_locked_database_is_retried(self):
+        # SQLite fails a write at once with "database is locked" when a
+        # concurrent writer committed after this transaction's first read.
+        if self.engine.dialect.name != 'sqlite':
+            self.skipTest('"database is locked" is an SQLite error')
+        remaining = [1]
+
+        def before_execute(conn, cursor, statement, parameters, context,
+                           executemany):
+            if (remaining[0] and
+                    statement.lstrip().upper().startswith('UPDATE VOLUMES')):
+                remaining[0] -= 1
+                raise sqlite3.OperationalError('database is locked')
+        sa.event.listen(self.engine, 'before_cursor_execute',
+                        before_execute)
+        self.addCleanup(sa.event.remove, self.engine,
+                        'before_cursor_execute', before_execute)
+
+        response = self._accept()
+
+        self.assertEqual(202, response.status, response)
+        self.assertEqual(0, remaining[0])
+        self.assertEqual(base.P2,
+                         self.volume_row(self.volume['id'])['project_id'])
 
     def test_retry_is_safe_after_failure(self):
         self._fail_statement(

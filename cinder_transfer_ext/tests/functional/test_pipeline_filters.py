@@ -498,6 +498,39 @@ class ConfiguredSizeLimitTest(SizeLimitTestBase):
         self.assertOverLimit(response, chunked=True)
 
 
+class PasteSectionSizeLimitTest(SizeLimitTestBase):
+    """A limit set in the filter's paste section overrides the option."""
+
+    max_body = 1024
+
+    def setUp(self):
+        super().setUp()
+        with open(deploy.paste_file_path(self.conf)) as shipped:
+            text = shipped.read()
+        section = ('paste.filter_factory = cinder_transfer_ext.api.'
+                   'middleware.oslo_filters:sizelimit_filter_factory\n')
+        self.assertIn(section, text)
+        text = text.replace(
+            section, section + f'max_request_body_size = {self.max_body}\n')
+        path = self.useFixture(fixtures.TempDir()).join('api-paste.ini')
+        with open(path, 'w') as paste_file:
+            paste_file.write(text)
+        self.app = deploy.loadapp(self.conf, paste_file=path)
+
+    def test_paste_limit_applies(self):
+        volume = self.create_volume()
+
+        over = self.request(
+            'POST', self.url(base.P1),
+            raw_body=self.padded_body(volume['id'], self.max_body + 1))
+        at_limit = self.request(
+            'POST', self.url(base.P1),
+            raw_body=self.padded_body(volume['id'], self.max_body))
+
+        self.assertOverLimit(over)
+        self.assertEqual(202, at_limit.status, at_limit)
+
+
 class LazyBody:
     """A WSGI body that calls start_response when first iterated.
 
@@ -773,6 +806,33 @@ class RequestLogLineTest(PipelineTestCase):
                      if '/accept' in record.getMessage()]
         self.assertCallerContext(record, recorder.environs[-1], 'member2',
                                  base.P2)
+
+    def test_service_lines_show_own_request(self):
+        # Lines logged without context= use the thread's current context,
+        # which must be the request's own, not an earlier request's.
+        current = []
+        collector = RecordCollector()
+        collector.emit = lambda record: current.append(
+            (record.getMessage(), oslo_context.get_current()))
+        self.useFixture(fixtures.LogHandler(collector, nuke_handlers=False))
+        volume = self.create_volume()
+        earlier = self.request('GET', self.url(base.P2), base.MEMBER2)
+        self.assertEqual(200, earlier.status, earlier)
+
+        created = self.request(
+            'POST', self.url(base.P1),
+            body={'transfer': {'volume_id': volume['id']}})
+
+        self.assertEqual(202, created.status, created)
+        lines = [(message, context) for message, context in current
+                 if message.startswith('Created transfer')]
+        self.assertEqual(1, len(lines), current)
+        context = lines[0][1]
+        self.assertIsNotNone(context)
+        self.assertEqual(created.headers['x-openstack-request-id'],
+                         context.request_id)
+        self.assertEqual('member1', context.user_id)
+        self.assertFalse(context.is_admin)
 
     def test_unauthenticated_line_has_no_identity(self):
         # A context left current in the thread, as an earlier request or

@@ -11,6 +11,7 @@ SQLAlchemy run everywhere.
 
 import datetime
 import itertools
+import os
 import sqlite3
 import threading
 import uuid
@@ -307,6 +308,33 @@ class SqliteReadEngineTest(ReadPathTestBase):
             sa.engine.make_url(self.database.connection_url).database,
             engine.url.database)
         self.assertIs(engine, self.database.sqlite_read_engine())
+
+    def test_thread_connections_closed(self):
+        # Each short-lived thread opens its own connection, which must be
+        # closed when the thread ends, not when the garbage collector runs.
+        self.skip_unless_sqlite_file()
+        if not os.path.isdir('/proc/self/fd'):
+            self.skipTest('needs /proc/self/fd to count open files')
+        self.create_transfer()
+        errors = []
+
+        def read_once():
+            try:
+                db_api.transfer_get_all(self.context, project_id=base.P1,
+                                        limit=5)
+            except Exception as error:
+                errors.append(error)
+
+        read_once()
+        before = len(os.listdir('/proc/self/fd'))
+        for _ in range(40):
+            reader = threading.Thread(target=read_once)
+            reader.start()
+            reader.join()
+            del reader
+
+        self.assertEqual([], errors)
+        self.assertLess(len(os.listdir('/proc/self/fd')) - before, 5)
 
     def test_in_memory_urls_have_no_engine(self):
         urls = ['sqlite://', 'sqlite:///:memory:',
