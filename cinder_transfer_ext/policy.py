@@ -89,7 +89,8 @@ class PolicyEnforcer:
 def _frozen(value):
     """Return a hashable copy of a policy target or credential value."""
     if type(value) in _PLAIN_TYPES:
-        # Role names and ids: the common case, and an ABC check is slow.
+        # Role names and ids are the common case, and the Mapping check
+        # below goes through an abstract base class, which is slow.
         return value
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(item) for item in value)

@@ -90,7 +90,7 @@ def json_response(body: dict, status: int = 200) -> webob.Response:
     data = jsonutils.dump_as_bytes(body)
     # The header list is given whole: webob's content type and charset
     # setters parse and rebuild the header, which costs more than the
-    # JSON encoding of a small body. The headers are the same.
+    # JSON encoding of a small body. The headers are those webob sets.
     return webob.Response(
         body=data, status=status,
         headerlist=[('Content-Type', 'application/json'),

@@ -322,7 +322,7 @@ class _SqliteRead:
         return read
 
     def rows(self, connection, parameters: dict) -> list:
-        """Run the statement on a DBAPI ``connection``; return dict rows."""
+        """Run the statement on a DBAPI ``connection`` and return dict rows."""
         values = []
         for key, default, processor in self.parameters:
             if key in parameters:

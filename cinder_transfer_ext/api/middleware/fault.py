@@ -78,7 +78,7 @@ def _started(app_iter):
 
 
 class _Chained:
-    """The items of ``first``, then those of ``rest``, from ``source``.
+    """An iterable of the items of ``first``, then of ``rest``.
 
     close() closes ``source``, as the WSGI server expects.
     """

@@ -39,6 +39,25 @@ class AcceptFaultTest(base.TransferTestCase):
         self.addCleanup(sa.event.remove, self.engine,
                         'before_cursor_execute', before_execute)
 
+    def _fail_first(self, table: str, error: Exception) -> list:
+        """Fail the first UPDATE of ``table`` with ``error``, once.
+
+        Returns a one-item list that counts the failures still to come.
+        """
+        remaining = [1]
+
+        def before_execute(conn, cursor, statement, parameters, context,
+                           executemany):
+            if (remaining[0] and
+                    statement.lstrip().upper().startswith(f'UPDATE {table}')):
+                remaining[0] -= 1
+                raise error
+        sa.event.listen(self.engine, 'before_cursor_execute',
+                        before_execute)
+        self.addCleanup(sa.event.remove, self.engine,
+                        'before_cursor_execute', before_execute)
+        return remaining
+
     def _accept(self):
         return self.request(
             'POST', self.url(base.P2, f"/{self.transfer['id']}/accept"),
@@ -79,28 +98,13 @@ class AcceptFaultTest(base.TransferTestCase):
         self._assert_nothing_moved()
 
     def test_deadlock_is_retried(self):
-        remaining = [1]
-
-        def deadlock_once():
-            if remaining[0]:
-                remaining[0] -= 1
-                return db_exception.DBDeadlock('injected deadlock')
-            return None
-
-        def before_execute(conn, cursor, statement, parameters, context,
-                           executemany):
-            if statement.lstrip().upper().startswith('UPDATE SNAPSHOTS'):
-                error = deadlock_once()
-                if error is not None:
-                    raise error
-        sa.event.listen(self.engine, 'before_cursor_execute',
-                        before_execute)
-        self.addCleanup(sa.event.remove, self.engine,
-                        'before_cursor_execute', before_execute)
+        remaining = self._fail_first(
+            'SNAPSHOTS', db_exception.DBDeadlock('injected deadlock'))
 
         response = self._accept()
 
         self.assertEqual(202, response.status, response)
+        self.assertEqual(0, remaining[0])
         volume = self.volume_row(self.volume['id'])
         self.assertEqual(base.P2, volume['project_id'])
         for snapshot in self.snapshots:
@@ -113,18 +117,8 @@ class AcceptFaultTest(base.TransferTestCase):
         # concurrent writer committed after this transaction's first read.
         if self.engine.dialect.name != 'sqlite':
             self.skipTest('"database is locked" is an SQLite error')
-        remaining = [1]
-
-        def before_execute(conn, cursor, statement, parameters, context,
-                           executemany):
-            if (remaining[0] and
-                    statement.lstrip().upper().startswith('UPDATE VOLUMES')):
-                remaining[0] -= 1
-                raise sqlite3.OperationalError('database is locked')
-        sa.event.listen(self.engine, 'before_cursor_execute',
-                        before_execute)
-        self.addCleanup(sa.event.remove, self.engine,
-                        'before_cursor_execute', before_execute)
+        remaining = self._fail_first(
+            'VOLUMES', sqlite3.OperationalError('database is locked'))
 
         response = self._accept()
 

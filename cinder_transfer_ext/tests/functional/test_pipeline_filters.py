@@ -397,6 +397,20 @@ class SizeLimitTestBase(PipelineTestCase):
                          response.headers['Content-Type'].split(';')[0])
         self.assertEqual('0', response.headers['Retry-After'])
 
+    def assertLimitApplies(self):
+        """Check that a body one byte over ``max_body`` gets 413, not at it."""
+        volume = self.create_volume()
+
+        over = self.request(
+            'POST', self.url(base.P1),
+            raw_body=self.padded_body(volume['id'], self.max_body + 1))
+        at_limit = self.request(
+            'POST', self.url(base.P1),
+            raw_body=self.padded_body(volume['id'], self.max_body))
+
+        self.assertOverLimit(over)
+        self.assertEqual(202, at_limit.status, at_limit)
+
 
 class SizeLimitTest(SizeLimitTestBase):
 
@@ -477,17 +491,7 @@ class ConfiguredSizeLimitTest(SizeLimitTestBase):
         ('oslo_middleware', 'max_request_body_size'): 2048}
 
     def test_configured_limit_applies(self):
-        volume = self.create_volume()
-
-        over = self.request(
-            'POST', self.url(base.P1),
-            raw_body=self.padded_body(volume['id'], self.max_body + 1))
-        at_limit = self.request(
-            'POST', self.url(base.P1),
-            raw_body=self.padded_body(volume['id'], self.max_body))
-
-        self.assertOverLimit(over)
-        self.assertEqual(202, at_limit.status, at_limit)
+        self.assertLimitApplies()
 
     def test_configured_limit_applies_chunked(self):
         volume = self.create_volume()
@@ -515,20 +519,13 @@ class PasteSectionSizeLimitTest(SizeLimitTestBase):
         path = self.useFixture(fixtures.TempDir()).join('api-paste.ini')
         with open(path, 'w') as paste_file:
             paste_file.write(text)
+        # The application that the base class built is replaced, so its
+        # database connections are closed here.
+        self._find_transfer_app().database.dispose()
         self.app = deploy.loadapp(self.conf, paste_file=path)
 
     def test_paste_limit_applies(self):
-        volume = self.create_volume()
-
-        over = self.request(
-            'POST', self.url(base.P1),
-            raw_body=self.padded_body(volume['id'], self.max_body + 1))
-        at_limit = self.request(
-            'POST', self.url(base.P1),
-            raw_body=self.padded_body(volume['id'], self.max_body))
-
-        self.assertOverLimit(over)
-        self.assertEqual(202, at_limit.status, at_limit)
+        self.assertLimitApplies()
 
 
 class LazyBody:
@@ -571,6 +568,22 @@ class LazyApp:
                         self.chunks, self.error)
         self.bodies.append(body)
         return body
+
+
+def generator_app(closed: list):
+    """Return a generator application that appends to ``closed`` at the end.
+
+    Its body is two chunks, and the generator starts the response only
+    when it is first iterated.
+    """
+    def application(environ, start_response):
+        try:
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            yield b'one'
+            yield b'two'
+        finally:
+            closed.append(True)
+    return application
 
 
 class FaultWrapperLazyAppTest(testtools.TestCase):
@@ -623,14 +636,7 @@ class FaultWrapperLazyAppTest(testtools.TestCase):
 
     def test_generator_app_closed(self):
         closed = []
-
-        def application(environ, start_response):
-            try:
-                start_response('200 OK', [('Content-Type', 'text/plain')])
-                yield b'one'
-                yield b'two'
-            finally:
-                closed.append(True)
+        application = generator_app(closed)
 
         status, _headers, body = self.call(application)
 
@@ -641,14 +647,7 @@ class FaultWrapperLazyAppTest(testtools.TestCase):
     def test_generator_closed_when_body_not_read(self):
         closed = []
         started = []
-
-        def application(environ, start_response):
-            try:
-                start_response('200 OK', [('Content-Type', 'text/plain')])
-                yield b'one'
-                yield b'two'
-            finally:
-                closed.append(True)
+        application = generator_app(closed)
 
         environ = webob.Request.blank('/v3/example').environ
         app_iter = fault.FaultWrapper(application)(
