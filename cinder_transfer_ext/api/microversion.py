@@ -6,10 +6,13 @@ may list several services separated by commas (``compute 2.1, volume
 ``block-storage``, is read, and entries for other services are ignored.
 """
 
+import functools
 import re
 from typing import NamedTuple
 
 HEADER = 'OpenStack-API-Version'
+# The header's key in a WSGI environ.
+ENVIRON_KEY = 'HTTP_OPENSTACK_API_VERSION'
 SERVICE_NAME = 'volume'
 _SERVICE_NAMES = ('volume', 'block-storage')
 _VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
@@ -91,6 +94,9 @@ def _volume_entry(header: str) -> str | None:
     return None
 
 
+# Clients send few distinct header values, so each is parsed once. A value
+# that raises an error is not cached.
+@functools.lru_cache(maxsize=256)
 def parse(header: str | None) -> APIVersion:
     """Return the version that a header value requests.
 

@@ -215,8 +215,19 @@ def _reading(context):
     return context.database.read_connection(context)
 
 
+# enginefacade keeps the open transaction of a context as the ``current``
+# attribute of a thread-local object, which this private helper returns
+# (checked with oslo.db 18.1). Reading it directly avoids the exception,
+# with its formatted message, that ``transaction_ctx`` raises on every read
+# outside a transaction. Without the helper, ``transaction_ctx`` is asked.
+_transactions_by_thread = getattr(
+    enginefacade, '_transaction_contexts_by_thread', None)
+
+
 def _in_transaction(context) -> bool:
     """Return whether an enginefacade block of ``context`` is open."""
+    if _transactions_by_thread is not None:
+        return hasattr(_transactions_by_thread(context), 'current')
     try:
         context.transaction_ctx
     except db_exception.NoEngineContextEstablished:

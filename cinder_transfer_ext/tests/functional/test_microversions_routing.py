@@ -2,6 +2,10 @@
 
 import uuid
 
+import routes
+import testtools
+
+from cinder_transfer_ext.api import router
 from cinder_transfer_ext.tests import base
 
 HEADER = 'OpenStack-API-Version'
@@ -371,3 +375,60 @@ class RoutingTest(MicroversionTestBase):
 
                 self.assertEqual(status, response.status,
                                  (suffix, project, response))
+
+
+def _reference_mapper(project_id_regex: str) -> routes.Mapper:
+    """Build a routes Mapper of ROUTES, with the project regex inside."""
+    mapper = routes.Mapper()
+    for index, (path, _methods) in enumerate(router.ROUTES):
+        for prefix in ('', '/{project_id}'):
+            name = f'{index}{prefix}'
+            mapper.connect(
+                name, prefix + path, route_name=name,
+                collection=path.split('/')[1],
+                requirements={'project_id': project_id_regex,
+                              'transfer_id': '[^/]+', 'volume_id': '[^/]+',
+                              'snapshot_id': '[^/]+',
+                              'target_project_id': '[^/]+'})
+    return mapper
+
+
+class RouteTableTest(testtools.TestCase):
+    """RouteTable matches every path as a routes Mapper would."""
+
+    REGEXES = (r'[0-9a-f\-]+', r'[^/]+', r'[a-z]+', r'p1|p12', r'\w{3}')
+    SEGMENTS = ('volume-transfers', 'os-volume-transfer', 'volumes',
+                'snapshots', 'os-quota-sets', 'detail', 'accept',
+                'volume-transfersx', base.P1, 'p1', 'p12', 'abc', 'ABC',
+                '0', str(uuid.UUID(int=7)), '%2F', 'caf\u00e9', '')
+
+    def paths(self):
+        yield '/'
+        for first in self.SEGMENTS:
+            yield f'/{first}'
+            for second in self.SEGMENTS:
+                yield f'/{first}/{second}'
+                for third in ('detail', 'accept', 'x', ''):
+                    yield f'/{first}/{second}/{third}'
+                    yield f'/{first}/{second}/{third}/accept'
+
+    def test_same_matches_as_mapper(self):
+        for regex in self.REGEXES:
+            table = router.RouteTable(regex)
+            mapper = _reference_mapper(regex)
+            compared = 0
+            for path in self.paths():
+                expected = mapper.match(path) or None
+                self.assertEqual(expected, table.match(path), (regex, path))
+                compared += expected is not None
+            # The paths reach routes, not only 404s.
+            self.assertGreater(compared, 100, regex)
+
+    def test_project_is_one_segment(self):
+        table = router.RouteTable('.+')
+
+        found = table.match(f'/{base.P1}/x/volume-transfers')
+
+        self.assertIsNone(found)
+        self.assertEqual(
+            base.P1, table.match(f'/{base.P1}/volume-transfers')['project_id'])

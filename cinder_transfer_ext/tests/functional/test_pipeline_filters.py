@@ -25,6 +25,7 @@ import webob
 
 from cinder_transfer_ext.api.middleware import fault
 from cinder_transfer_ext.api.middleware import noauth
+from cinder_transfer_ext.api.middleware import request_id as request_id_filter
 from cinder_transfer_ext.api import wsgi
 from cinder_transfer_ext import context as transfer_context
 from cinder_transfer_ext import deploy
@@ -123,6 +124,18 @@ class RequestIdTest(PipelineTestCase):
         self.assertRegex(first_id, REQUEST_ID_RE)
         self.assertRegex(second_id, REQUEST_ID_RE)
         self.assertNotEqual(first_id, second_id)
+
+    def test_ids_are_random_uuid4(self):
+        ids = [request_id_filter.new_request_id() for _ in range(2000)]
+
+        self.assertEqual(len(ids), len(set(ids)))
+        for value in ids:
+            self.assertRegex(value, REQUEST_ID_RE)
+            parsed = uuid.UUID(value[len('req-'):])
+            self.assertEqual(4, parsed.version, value)
+            self.assertEqual(uuid.RFC_4122, parsed.variant, value)
+        # All four variant digits occur, so the random bits reach them.
+        self.assertEqual(set('89ab'), {value[23] for value in ids})
 
     def test_both_headers_equal(self):
         volume = self.create_volume()

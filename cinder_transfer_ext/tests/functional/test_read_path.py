@@ -578,6 +578,35 @@ class TransactionJoinTest(ReadPathTestBase):
             self.context, db_api._TRANSFER_BY_ID,
             {'transfer_id': seen['id'], 'now': db_api._now()}))
 
+    def assertTransactionState(self, expected: bool):
+        """Check _in_transaction against enginefacade's own answer."""
+        try:
+            self.context.transaction_ctx
+            open_by_enginefacade = True
+        except db_exception.NoEngineContextEstablished:
+            open_by_enginefacade = False
+        self.assertEqual(expected, open_by_enginefacade)
+        self.assertEqual(expected, db_api._in_transaction(self.context))
+
+    def test_in_transaction_follows_blocks(self):
+        # Without the helper every read would pay for an exception.
+        self.assertIsNotNone(db_api._transactions_by_thread,
+                             'enginefacade no longer has the helper')
+        self.assertTransactionState(False)
+        in_other_thread = []
+        with self.database.writer.using(self.context):
+            self.assertTransactionState(True)
+            with self.database.reader.using(self.context):
+                self.assertTransactionState(True)
+            self.assertTransactionState(True)
+            # The block belongs to this thread only.
+            thread = threading.Thread(target=lambda: in_other_thread.append(
+                db_api._in_transaction(self.context)))
+            thread.start()
+            thread.join()
+        self.assertTransactionState(False)
+        self.assertEqual([False], in_other_thread)
+
     def test_read_after_commit_sees_row(self):
         volume = self.create_volume()
 

@@ -73,6 +73,13 @@ class ParseTest(testtools.TestCase):
         self.assertEqual('Version 3.72 is not supported by the API. '
                          'Minimum is 3.0 and maximum is 3.71.', str(error))
 
+    def test_repeated_headers_parse_alike(self):
+        # Parsed values are kept, and errors are raised every time.
+        for _ in range(3):
+            self.assertEqual((3, 59), mv.parse('volume 3.59'))
+            self.assertRaises(mv.UnsupportedVersion, mv.parse, 'volume 3.72')
+            self.assertRaises(mv.MalformedVersion, mv.parse, 'volume 3.x')
+
 
 class APIVersionTest(testtools.TestCase):
 

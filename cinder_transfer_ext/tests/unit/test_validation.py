@@ -1,8 +1,11 @@
-"""Validation of request bodies against the transfer schemas."""
+"""Validation of request bodies and path ids."""
+
+import uuid
 
 import testtools
 
 from cinder_transfer_ext.api import faults
+from cinder_transfer_ext.api.handlers import common
 from cinder_transfer_ext.api.schemas import transfer as schemas
 from cinder_transfer_ext.api import validation
 
@@ -206,3 +209,31 @@ class AcceptSchemaTest(ValidateTestBase):
         error = self.assertInvalid({'accept': [{'auth_key': SECRET}]},
                                    schemas.accept)
         self.assertNotIn(SECRET, error.message)
+
+
+class CanonicalUuidTest(testtools.TestCase):
+
+    def test_canonical_form_unchanged(self):
+        self.assertEqual(VOLUME_ID, common.canonical_uuid(VOLUME_ID))
+
+    def test_other_spellings_canonicalized(self):
+        for spelling in (VOLUME_ID.upper(), VOLUME_ID.replace('-', ''),
+                         '{' + VOLUME_ID + '}', 'urn:uuid:' + VOLUME_ID):
+            self.assertEqual(VOLUME_ID, common.canonical_uuid(spelling),
+                             spelling)
+
+    def test_same_result_as_uuid_module(self):
+        for value in (VOLUME_ID, VOLUME_ID.upper(), VOLUME_ID + '\n',
+                      ' ' + VOLUME_ID, VOLUME_ID[:-1] + 'g',
+                      VOLUME_ID.replace('-', '_'), VOLUME_ID[:-1], ''):
+            try:
+                expected = str(uuid.UUID(value))
+            except ValueError:
+                expected = None
+            self.assertEqual(expected, common.canonical_uuid(value),
+                             repr(value))
+
+    def test_non_strings_are_none(self):
+        for value in (None, 42, b'2b6f5c3e11114222833344445555666',
+                      ['x'], {'id': VOLUME_ID}):
+            self.assertIsNone(common.canonical_uuid(value), repr(value))
