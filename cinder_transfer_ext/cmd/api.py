@@ -16,6 +16,7 @@ from cinder_transfer_ext import conf as transfer_conf
 from cinder_transfer_ext.db import api as db_api
 from cinder_transfer_ext.db import migration
 from cinder_transfer_ext import deploy
+from cinder_transfer_ext import log_setup
 
 LOG = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     conf.register_cli_opts(cli_opts)
     conf.set_default('auth_strategy', 'noauth', group=deploy.GROUP)
     conf(sys.argv[1:] if argv is None else argv, project=deploy.PROJECT)
-    logging.setup(conf, deploy.PROJECT)
+    log_setup.setup(conf, deploy.PROJECT)
 
     database = db_api.Database(conf)
     migration.db_sync(database.get_engine())

@@ -9,9 +9,8 @@ CINDER_TRANSFER_EXT_CONFIG_FILES.
 
 import os
 
-from oslo_log import log as logging
-
 from cinder_transfer_ext import deploy
+from cinder_transfer_ext import log_setup
 
 CONFIG_FILES_ENV = 'CINDER_TRANSFER_EXT_CONFIG_FILES'
 
@@ -20,7 +19,7 @@ def init_application():
     files = os.environ.get(CONFIG_FILES_ENV)
     conf = deploy.new_conf(
         default_config_files=files.split(',') if files else None)
-    logging.setup(conf, deploy.PROJECT)
+    log_setup.setup(conf, deploy.PROJECT)
     return deploy.loadapp(conf)
 
 

@@ -24,7 +24,7 @@ class LinkBuilder:
         self.collection = collection
         (self.prefix, self._bookmark_base,
          self._collection_path) = _link_bases(
-            req.application_url, public_endpoint, project_id, collection)
+            _application_url(req), public_endpoint, project_id, collection)
 
     def _path(self, *parts: str | None) -> str:
         return _path(*parts)
@@ -56,6 +56,29 @@ class LinkBuilder:
 
 def _path(*parts: str | None) -> str:
     return '/' + '/'.join(part for part in parts if part)
+
+
+# The environ values that webob's Request.application_url is built from.
+_URL_KEYS = ('wsgi.url_scheme', 'HTTP_HOST', 'SERVER_NAME', 'SERVER_PORT',
+             'SCRIPT_NAME')
+
+
+def _application_url(req) -> str:
+    """Return ``req.application_url``, computed once per distinct origin."""
+    environ = req.environ
+    key = tuple([environ.get(name) for name in _URL_KEYS])
+    url = _APPLICATION_URLS.get(key)
+    if url is None:
+        if len(_APPLICATION_URLS) >= _MAX_APPLICATION_URLS:
+            _APPLICATION_URLS.clear()
+        url = _APPLICATION_URLS[key] = req.application_url
+    return url
+
+
+# Application URLs by _URL_KEYS values. Clients choose the Host header, so
+# the cache starts again when it is full.
+_APPLICATION_URLS: dict = {}
+_MAX_APPLICATION_URLS = 1024
 
 
 @functools.lru_cache(maxsize=1024)
