@@ -165,11 +165,16 @@ class TransferApp:
         logger = LOG.logger
         if not logger.isEnabledFor(std_logging.INFO):
             return
-        try:
-            path = req.path
-        except UnicodeDecodeError:
-            # A path that is not UTF-8 is logged as the server passed it.
-            path = req.script_name + req.environ.get('PATH_INFO', '')
+        environ = req.environ
+        path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+        if not _UNQUOTED_PATH.fullmatch(path):
+            # Quoting leaves the common path as it is, so only other paths
+            # pay for it.
+            try:
+                path = req.path
+            except UnicodeDecodeError:
+                # A path that is not UTF-8 is logged as the server passed it.
+                path = req.script_name + environ.get('PATH_INFO', '')
         # The request's own context, or None before authentication, so
         # that the line never shows an identity left from another request.
         extra = dict(LOG.extra, context=req.environ.get(wsgi.ENV_CONTEXT))
@@ -241,6 +246,9 @@ class TransferApp:
         return wsgi.json_response(versions.versions_document(base))
 
 
+# Paths that webob's Request.path returns unchanged: the characters that
+# its URL quoting keeps.
+_UNQUOTED_PATH = re.compile(r"[A-Za-z0-9_.~/!$&'()*+,;=:@-]*")
 _REQUEST_LINE = ('%(method)s %(path)s status: %(status)s microversion: '
                  '%(version)s request id: %(request_id)s time: '
                  '%(duration).4f')

@@ -86,8 +86,13 @@ class Request(webob.Request):
         return decoded
 
 
+# The encoder of oslo.serialization's jsonutils.dump_as_bytes, built once:
+# json.dumps builds a new one for every call that passes ``default``.
+_JSON_ENCODER = json.JSONEncoder(default=jsonutils.to_primitive)
+
+
 def json_response(body: dict, status: int = 200) -> webob.Response:
-    data = jsonutils.dump_as_bytes(body)
+    data = _JSON_ENCODER.encode(body).encode('utf-8')
     # The header list is given whole: webob's content type and charset
     # setters parse and rebuild the header, which costs more than the
     # JSON encoding of a small body. The headers are those webob sets.

@@ -846,6 +846,26 @@ class RequestLogLineTest(PipelineTestCase):
         self.assertEqual('member1', context.user_id)
         self.assertFalse(context.is_admin)
 
+    def test_line_path_quoted_as_webob(self):
+        raw_paths = [f'/v3/{base.P1}/volume-transfers',
+                     f'/v3/{base.P1}/volume-transfers/a b',
+                     '/v3/caf\xc3\xa9', "/v3/x'y;z=@:$!(*)~,+&",
+                     '/v3/a"b<c>`{|}^', '/v3/%41%2F', '/v3/\xff']
+        for raw_path in raw_paths:
+            req = webob.Request.blank('/')
+            req.environ['PATH_INFO'] = raw_path
+            req.headers['X-Auth-Token'] = base.MEMBER1
+            try:
+                expected = webob.Request(dict(req.environ)).path
+            except UnicodeDecodeError:
+                # A path that is not UTF-8 is logged as the server passed it.
+                expected = raw_path
+
+            req.get_response(self.app)
+
+            message = self.request_lines()[-1].getMessage()
+            self.assertIn(f'GET {expected} status:', message, raw_path)
+
     def test_unauthenticated_line_has_no_identity(self):
         # A context left current in the thread, as an earlier request or
         # an elevated copy could leave it, must not appear on the line.
