@@ -50,6 +50,9 @@ class _Style:
     def __init__(self, fmt: str):
         self.percent_style = std_logging.PercentStyle(fmt)
         self.uses_time = self.percent_style.usesTime()
+        # oslo.log computes the ISO 8601 time for every record, but only
+        # the format string reads it.
+        self.uses_iso_time = '%(isotime)' in fmt
         # oslo.log fills a missing error summary with '-' only for format
         # strings that name it.
         self.error_summary = '-' if _ERROR_SUMMARY in fmt else ''
@@ -109,7 +112,8 @@ class FastContextFormatter(formatters.ContextFormatter):
         style = (self._context_style if values.get('request_id')
                  else self._default_style)
         values['error_summary'] = style.error_summary
-        values['isotime'] = self._iso_time(record.created)
+        if style.uses_iso_time:
+            values['isotime'] = self._iso_time(record.created)
         try:
             return self._format_with(style, record)
         except TypeError:
