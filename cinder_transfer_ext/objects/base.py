@@ -87,6 +87,20 @@ class TransferExtObject(base.VersionedObject):
         obj.obj_reset_changes()
         return obj
 
+    @classmethod
+    def _from_items(cls, context, items: list):
+        """Make a list object of ``items``, which have the list's item class.
+
+        Setting ``objects`` would coerce every item, checking its class
+        and version, and for a page of 100 transfers that took about a
+        sixth of a list request (measured in-process). The callers build
+        the items from rows themselves.
+        """
+        obj = cls(context)
+        obj.__dict__[base._get_attrname('objects')] = items
+        obj.obj_reset_changes()
+        return obj
+
     def field_values(self) -> dict:
         """Return the fields that are set, by name, as one dict.
 

@@ -52,7 +52,7 @@ class SnapshotList(ovo_base.ObjectListBase, base.TransferExtObject):
 
     @classmethod
     def _from_rows(cls, context, rows) -> 'SnapshotList':
-        return cls(context, objects=[
+        return cls._from_items(context, [
             Snapshot._from_db_object(context, Snapshot(), row)
             for row in rows])
 

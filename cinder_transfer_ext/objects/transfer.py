@@ -111,5 +111,5 @@ class TransferList(ovo_base.ObjectListBase, base.TransferExtObject):
             context, project_id=project_id, filters=filters,
             sort_keys=list(sort_keys), sort_dirs=list(sort_dirs),
             limit=limit, marker=marker, offset=offset)
-        return cls(context, objects=[
+        return cls._from_items(context, [
             Transfer._from_row(context, row) for row in rows])

@@ -90,4 +90,4 @@ class VolumeList(ovo_base.ObjectListBase, base.TransferExtObject):
                 limit: int | None = None) -> 'VolumeList':
         rows = db_api.volume_get_all(context, project_id=project_id,
                                      filters=filters, limit=limit)
-        return cls(context, objects=Volume._from_rows(context, rows))
+        return cls._from_items(context, Volume._from_rows(context, rows))

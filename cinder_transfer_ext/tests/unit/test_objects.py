@@ -72,3 +72,39 @@ class TransferSecretsTest(testtools.TestCase):
 
         self.assertEqual('saltsaltsalt', transfer.salt)
         self.assertEqual('sha256:hashhashhash', transfer.crypt_hash)
+
+
+class ListFromItemsTest(testtools.TestCase):
+    """A list made from built items equals one that coerced them."""
+
+    def items(self) -> list:
+        items = [transfer_obj.Transfer(
+            id=f'2b6f5c3e-1111-4222-8333-44445555666{number}',
+            volume_id='2b6f5c3e-1111-4222-8333-444455556667',
+            display_name=f'transfer {number}') for number in range(3)]
+        # As loaded from rows: nothing changed since.
+        for item in items:
+            item.obj_reset_changes()
+        return items
+
+    def test_same_as_coerced_list(self):
+        items = self.items()
+        coerced = transfer_obj.TransferList(objects=items)
+        coerced.obj_reset_changes()
+
+        built = transfer_obj.TransferList._from_items(None, items)
+
+        self.assertEqual(coerced.obj_to_primitive(), built.obj_to_primitive())
+        self.assertEqual(items, built.objects)
+        self.assertEqual(3, len(built))
+        self.assertEqual(set(), coerced.obj_what_changed())
+        self.assertEqual(set(), built.obj_what_changed())
+
+    def test_items_kept_in_order(self):
+        items = self.items()
+
+        built = transfer_obj.TransferList._from_items(None, items)
+
+        self.assertEqual([item.id for item in items],
+                         [item.id for item in built])
+        self.assertIs(items[2], built[2])
