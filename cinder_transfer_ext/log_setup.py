@@ -13,6 +13,7 @@ formatters they name.
 
 import datetime
 import logging as std_logging
+import time
 
 from dateutil import tz
 from oslo_context import context as oslo_context
@@ -24,6 +25,11 @@ from oslo_log import log as logging
 _OPTIONAL_KEYS = ('color', 'user_identity', 'resource', 'user_name',
                   'project_name', 'global_request_id')
 _ERROR_SUMMARY = '%(error_summary)s'
+# The attributes of every LogRecord. Context values with one of these names
+# would change how oslo.log formats the record, so such records take
+# oslo.log's own code.
+_RECORD_ATTRIBUTES = frozenset(vars(std_logging.LogRecord(
+    'name', std_logging.INFO, 'path', 1, 'message', None, None)))
 
 
 def setup(conf, project: str) -> None:
@@ -50,9 +56,6 @@ class _Style:
     def __init__(self, fmt: str):
         self.percent_style = std_logging.PercentStyle(fmt)
         self.uses_time = self.percent_style.usesTime()
-        # oslo.log computes the ISO 8601 time for every record, but only
-        # the format string reads it.
-        self.uses_iso_time = '%(isotime)' in fmt
         # oslo.log fills a missing error summary with '-' only for format
         # strings that name it.
         self.error_summary = '-' if _ERROR_SUMMARY in fmt else ''
@@ -61,10 +64,11 @@ class _Style:
 class FastContextFormatter(formatters.ContextFormatter):
     """oslo.log's ContextFormatter, with a shorter path for INFO lines.
 
-    An INFO record without exception, stack or instance data is formatted
-    here with the options read at construction. Any other record goes to
-    oslo.log's own code. The options it reads cannot change at run time:
-    none of them is mutable.
+    An INFO record without exception, stack or instance data, and with no
+    context or an oslo.context RequestContext, is formatted here with the
+    options read at construction. Any other record goes to oslo.log's own
+    code. The options it reads cannot change at run time: none of them is
+    mutable.
     """
 
     @classmethod
@@ -81,9 +85,9 @@ class FastContextFormatter(formatters.ContextFormatter):
         self._user_identity_format = conf.logging_user_identity_format
         self._instance_format = conf.instance_format
         self._instance_uuid_format = conf.instance_uuid_format
-        # The local time zone, as dateutil reads it from the process's
-        # environment at start-up.
-        self._local_zone = tz.tzlocal()
+        # dateutil's local time zone, and the state of the time module it
+        # was read from, which time.tzset() changes.
+        self._local_zone = (_zone_state(), tz.tzlocal())
 
     def format(self, record: std_logging.LogRecord) -> str:
         values = record.__dict__
@@ -92,13 +96,21 @@ class FastContextFormatter(formatters.ContextFormatter):
                 values.get('instance') or values.get('instance_uuid')):
             return super().format(record)
 
-        values['project'] = self.project
-        values['version'] = self.version
         context = values.get('context', oslo_context.get_current())
         context_values = None
+        if context:
+            # Dict contexts, which oslo.log still accepts, and other objects
+            # are rare enough to leave to oslo.log.
+            if not isinstance(context, oslo_context.RequestContext):
+                return super().format(record)
+            context_values = context.get_logging_values()
+            if not _RECORD_ATTRIBUTES.isdisjoint(context_values):
+                return super().format(record)
+
+        values['project'] = self.project
+        values['version'] = self.version
         instance = ''
         if context:
-            context_values = _logging_values(context)
             values.update(context_values)
             instance = self._instance_text(context)
         values['instance'] = instance
@@ -112,13 +124,17 @@ class FastContextFormatter(formatters.ContextFormatter):
         style = (self._context_style if values.get('request_id')
                  else self._default_style)
         values['error_summary'] = style.error_summary
-        if style.uses_iso_time:
-            values['isotime'] = self._iso_time(record.created)
+        # Set even when the format string does not name it, as oslo.log
+        # does, for other formatters of the same record.
+        values['isotime'] = self._iso_time(record.created)
         try:
             return self._format_with(style, record)
-        except TypeError:
-            # oslo.log rewrites a message whose arguments do not fit.
-            return super().format(record)
+        except TypeError as error:
+            # oslo.log's replacement for a message whose arguments do not
+            # fit. An error here goes to the handler, as from oslo.log.
+            record.msg = (f'Error formatting log line msg={record.msg!r} '
+                          f'err={error!r}').replace('%', '*')
+            return self._format_with(style, record)
 
     def _instance_text(self, context) -> str:
         instance = getattr(context, 'instance', None)
@@ -131,8 +147,13 @@ class FastContextFormatter(formatters.ContextFormatter):
         return ''
 
     def _iso_time(self, created: float) -> str:
+        state, zone = self._local_zone
+        if state != _zone_state():
+            state = _zone_state()
+            zone = tz.tzlocal()
+            self._local_zone = (state, zone)
         text = datetime.datetime.fromtimestamp(created).replace(
-            tzinfo=self._local_zone).isoformat()
+            tzinfo=zone).isoformat()
         if created == int(created):
             # isoformat() leaves out zero microseconds, and the lines
             # keep one width.
@@ -148,9 +169,6 @@ class FastContextFormatter(formatters.ContextFormatter):
         return style.percent_style.format(record)
 
 
-def _logging_values(context) -> dict:
-    if isinstance(context, oslo_context.RequestContext):
-        return context.get_logging_values()
-    if isinstance(context, dict):
-        return context
-    return {}
+def _zone_state() -> tuple:
+    """Return the time module's zone settings, which tzlocal() reads."""
+    return (time.timezone, time.altzone, time.daylight, time.tzname)

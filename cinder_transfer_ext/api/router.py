@@ -8,6 +8,7 @@ Cinder's fault format.
 
 import logging as std_logging
 import re
+import sys
 import time
 
 from oslo_log import log as logging
@@ -103,6 +104,11 @@ class RouteTable:
 
         The dict contains the path's parameters and ``route_name``.
         """
+        # The routes' patterns end in "$", which also matches before a
+        # final newline, so a Mapper would take "/volumes\n" for
+        # "/volumes". No path of this API ends in a newline.
+        if path.endswith('\n'):
+            return None
         segments = path.split('/', 3)
         if len(segments) < 2 or segments[0]:
             return None
@@ -190,8 +196,8 @@ class TransferApp:
         # does not need.
         record = logger.makeRecord(
             logger.name, std_logging.INFO, _LOG_REQUEST_CODE.co_filename,
-            _LOG_REQUEST_CODE.co_firstlineno, _REQUEST_LINE, (values,),
-            None, func=_LOG_REQUEST_CODE.co_name, extra=extra)
+            sys._getframe().f_lineno, _REQUEST_LINE, (values,), None,
+            func=_LOG_REQUEST_CODE.co_name, extra=extra)
         logger.handle(record)
 
     def _match(self, path: str):
@@ -252,7 +258,7 @@ _UNQUOTED_PATH = re.compile(r"[A-Za-z0-9_.~/!$&'()*+,;=:@-]*")
 _REQUEST_LINE = ('%(method)s %(path)s status: %(status)s microversion: '
                  '%(version)s request id: %(request_id)s time: '
                  '%(duration).4f')
-# The source position that request lines report (pathname, lineno and
+# The function whose file and name request lines report (pathname and
 # funcName).
 _LOG_REQUEST_CODE = TransferApp._log_request.__code__
 

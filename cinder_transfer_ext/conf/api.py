@@ -24,7 +24,8 @@ api_opts = [
         'project_id_regex', default=r'[0-9a-f\-]+',
         help='Regular expression that a project id in the URL path must '
              'match. It is the same as Cinder\'s option of that name: a path '
-             'segment that does not match is not treated as a project id.'),
+             'segment that the expression does not match whole is not '
+             'treated as a project id. A project id is always one segment.'),
     cfg.StrOpt(
         'auth_strategy', default='keystone', choices=['keystone', 'noauth'],
         help='Which authentication pipeline the API uses. "noauth" trusts '

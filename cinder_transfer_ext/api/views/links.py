@@ -22,9 +22,13 @@ class LinkBuilder:
                  project_id: str | None, collection: str):
         self.project_id = project_id
         self.collection = collection
+        application_url = _application_url(req)
+        link_bases = (_link_bases
+                      if len(application_url) <= _MAX_CACHED_URL_LENGTH
+                      else _link_bases.__wrapped__)
         (self.prefix, self._bookmark_base,
-         self._collection_path) = _link_bases(
-            _application_url(req), public_endpoint, project_id, collection)
+         self._collection_path) = link_bases(
+            application_url, public_endpoint, project_id, collection)
 
     def _path(self, *parts: str | None) -> str:
         return _path(*parts)
@@ -67,6 +71,8 @@ def _application_url(req) -> str:
     """Return ``req.application_url``, computed once per distinct origin."""
     environ = req.environ
     key = tuple([environ.get(name) for name in _URL_KEYS])
+    if sum(len(value) for value in key if value) > _MAX_CACHED_URL_LENGTH:
+        return req.application_url
     url = _APPLICATION_URLS.get(key)
     if url is None:
         if len(_APPLICATION_URLS) >= _MAX_APPLICATION_URLS:
@@ -76,9 +82,12 @@ def _application_url(req) -> str:
 
 
 # Application URLs by _URL_KEYS values. Clients choose the Host header, so
-# the cache starts again when it is full.
+# the cache starts again when it is full, and longer URLs, which a real
+# endpoint does not have, are not cached, so that it stays within about a
+# megabyte.
 _APPLICATION_URLS: dict = {}
 _MAX_APPLICATION_URLS = 1024
+_MAX_CACHED_URL_LENGTH = 256
 
 
 @functools.lru_cache(maxsize=1024)

@@ -424,6 +424,18 @@ class RouteTableTest(testtools.TestCase):
             # The paths reach routes, not only 404s.
             self.assertGreater(compared, 100, regex)
 
+    def test_final_newline_never_matches(self):
+        table = router.RouteTable(r'[0-9a-f\-]+')
+        mapper = _reference_mapper(r'[0-9a-f\-]+')
+
+        for path in ('/volumes', '/volumes/detail',
+                     f'/{base.P1}/volume-transfers',
+                     f'/{base.P1}/volume-transfers/{uuid.UUID(int=7)}'):
+            self.assertIsNotNone(table.match(path), path)
+            # The Mapper's "$" matches before the newline.
+            self.assertTrue(mapper.match(path + '\n'), path)
+            self.assertIsNone(table.match(path + '\n'), path)
+
     def test_project_is_one_segment(self):
         table = router.RouteTable('.+')
 

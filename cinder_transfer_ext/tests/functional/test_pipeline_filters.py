@@ -9,6 +9,7 @@ the request's own context.
 
 import io
 import json
+import linecache
 import logging
 import re
 import threading
@@ -26,6 +27,7 @@ import webob
 from cinder_transfer_ext.api.middleware import fault
 from cinder_transfer_ext.api.middleware import noauth
 from cinder_transfer_ext.api.middleware import request_id as request_id_filter
+from cinder_transfer_ext.api import router
 from cinder_transfer_ext.api import wsgi
 from cinder_transfer_ext import context as transfer_context
 from cinder_transfer_ext import deploy
@@ -845,6 +847,17 @@ class RequestLogLineTest(PipelineTestCase):
                          context.request_id)
         self.assertEqual('member1', context.user_id)
         self.assertFalse(context.is_admin)
+
+    def test_line_source_position(self):
+        response = self.request('GET', self.url(base.P1))
+
+        self.assertEqual(200, response.status, response)
+        (record,) = self.request_lines()
+        self.assertEqual(router.__file__, record.pathname)
+        self.assertEqual('_log_request', record.funcName)
+        source = linecache.getline(record.pathname, record.lineno)
+        # A line of the function's body, as a logging call would report.
+        self.assertIn('f_lineno', source)
 
     def test_line_path_quoted_as_webob(self):
         raw_paths = [f'/v3/{base.P1}/volume-transfers',

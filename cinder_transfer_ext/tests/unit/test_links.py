@@ -50,3 +50,17 @@ class ApplicationUrlTest(testtools.TestCase):
             self.assertEqual(f'http://host{number}/v3',
                              links._application_url(req))
             self.assertLessEqual(len(links._APPLICATION_URLS), 4)
+
+    def test_long_hosts_not_cached(self):
+        host = 'h' * (links._MAX_CACHED_URL_LENGTH + 1)
+        req = request_for(('http', host, 'x', '80', '/v3'))
+        links._link_bases.cache_clear()
+
+        self.assertEqual(f'http://{host}/v3', links._application_url(req))
+        builder = links.LinkBuilder(req, None, 'p1', 'volume-transfers')
+
+        self.assertEqual({}, links._APPLICATION_URLS)
+        self.assertEqual(0, links._link_bases.cache_info().currsize)
+        self.assertEqual(f'http://{host}/v3', builder.prefix)
+        self.assertEqual(f'http://{host}/p1/volume-transfers/x',
+                         builder.resource_links('x')[1]['href'])

@@ -5,6 +5,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from unittest import mock
 
 import fixtures
@@ -157,6 +158,9 @@ class FastContextFormatterTest(testtools.TestCase):
         context = make_context(user_id='u1', project_id='p1')
         # oslo.log rewrites the line when the arguments do not fit.
         self.assertSameLines(context=context, message='%d')
+        # The rewrite keeps the instance text as it was.
+        with_resource = make_context(user_id='u1', resource_uuid='r-1')
+        self.assertSameLines(context=with_resource, message='%d')
         # Errors that the rewrite does not cure reach the handler.
         for case in self.cases:
             for formatter in (case.oslo, case.fast):
@@ -167,6 +171,35 @@ class FastContextFormatterTest(testtools.TestCase):
                     TypeError, formatter.format,
                     case.record(context=context, message='%d %d',
                                 args=(1,)))
+
+    def test_dict_context_values_merged_first(self):
+        # oslo.log copies these values onto the record before it checks
+        # the record for exception and stack text.
+        for context in ({'request_id': 'req-d', 'stack_info': 'STACK'},
+                        {'request_id': 'req-d', 'exc_text': 'EXC'}):
+            with self.subTest(context=context):
+                self.assertSameLines(context=context)
+        for case in self.cases:
+            for formatter in (case.oslo, case.fast):
+                self.assertRaises(TypeError, formatter.format, case.record(
+                    context={'request_id': 'req-d', 1: 'not a name'}))
+
+    def test_time_zone_change(self):
+        self.addCleanup(time.tzset)
+        context = make_context(user_id='u1', project_id='p1')
+        for zone in ('UTC', 'Asia/Kolkata', 'America/New_York'):
+            self.useFixture(fixtures.EnvironmentVariable('TZ', zone))
+            time.tzset()
+            with self.subTest(zone=zone):
+                self.assertSameLines(context=context)
+
+    def test_iso_time_always_set(self):
+        # A later formatter of the same record may read it.
+        for case in self.cases:
+            for formatter in (case.oslo, case.fast):
+                record = case.record(context=None)
+                formatter.format(record)
+                self.assertIn('isotime', vars(record))
 
     def test_info_skips_oslo_code(self):
         context = make_context(user_id='u1', project_id='p1')
