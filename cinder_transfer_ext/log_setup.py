@@ -85,9 +85,10 @@ class FastContextFormatter(formatters.ContextFormatter):
         self._user_identity_format = conf.logging_user_identity_format
         self._instance_format = conf.instance_format
         self._instance_uuid_format = conf.instance_uuid_format
-        # dateutil's local time zone, and the state of the time module it
-        # was read from, which time.tzset() changes.
-        self._local_zone = (_zone_state(), tz.tzlocal())
+        # The state of the time module that dateutil's local time zone was
+        # read from (time.tzset() changes it), the zone, and the last local
+        # second with its UTC offset text.
+        self._local_zone = (_zone_state(), tz.tzlocal(), None, '')
 
     def format(self, record: std_logging.LogRecord) -> str:
         values = record.__dict__
@@ -147,13 +148,19 @@ class FastContextFormatter(formatters.ContextFormatter):
         return ''
 
     def _iso_time(self, created: float) -> str:
-        state, zone = self._local_zone
+        state, zone, second, offset = self._local_zone
         if state != _zone_state():
-            state = _zone_state()
-            zone = tz.tzlocal()
-            self._local_zone = (state, zone)
-        text = datetime.datetime.fromtimestamp(created).replace(
-            tzinfo=zone).isoformat()
+            state, zone, second = _zone_state(), tz.tzlocal(), None
+        local = datetime.datetime.fromtimestamp(created)
+        naive = local.isoformat()
+        # dateutil works the UTC offset out in Python from the local time's
+        # whole second (and fold), so it is kept per second.
+        key = (local.replace(microsecond=0), local.fold)
+        if key != second:
+            second = key
+            offset = local.replace(tzinfo=zone).isoformat()[len(naive):]
+            self._local_zone = (state, zone, second, offset)
+        text = naive + offset
         if created == int(created):
             # isoformat() leaves out zero microseconds, and the lines
             # keep one width.

@@ -193,6 +193,23 @@ class FastContextFormatterTest(testtools.TestCase):
             with self.subTest(zone=zone):
                 self.assertSameLines(context=context)
 
+    def test_daylight_saving_change(self):
+        self.addCleanup(time.tzset)
+        self.useFixture(fixtures.EnvironmentVariable('TZ',
+                                                     'America/New_York'))
+        time.tzset()
+        # 2026-11-01 06:00 UTC: local time goes from 01:59:59 EDT back to
+        # 01:00:00 EST, so each local second of that hour comes twice.
+        change = 1793512800
+        times = [change + offset + fraction
+                 for offset in (-3601, -3600, -1, 0, 1, 3599, 3600)
+                 for fraction in (0.0, 0.25, 0.999999)]
+        # The same local second in both hours, one after the other.
+        twins = [change - 3600 + 0.5, change + 0.5, change - 3600 + 0.75]
+        for created in times + times[::-1] + twins:
+            with self.subTest(created=created):
+                self.assertSameLines(context=None, created=created)
+
     def test_iso_time_always_set(self):
         # A later formatter of the same record may read it.
         for case in self.cases:
