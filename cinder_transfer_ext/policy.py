@@ -164,14 +164,17 @@ def _credentials_key(context) -> tuple:
     getter = _CREDENTIAL_GETTERS[context_class]
     if getter is None:
         return _frozen_mapping(context.to_policy_values())
-    key = list(getter(context))
-    for position, value in enumerate(key):
-        value_type = type(value)
-        if value_type is list:
-            key[position] = tuple(_frozen(item) for item in value)
-        elif value_type not in _PLAIN_TYPES:
-            key[position] = _frozen(value)
-    return tuple(key)
+    values = getter(context)
+    # The common values are strings, booleans, None and lists of strings
+    # (the roles), and one comprehension freezes them all.
+    key = tuple([tuple(value) if type(value) is list else value
+                 for value in values])
+    try:
+        hash(key)
+    except TypeError:
+        # Nested lists, sets or mappings.
+        key = tuple([_frozen(value) for value in values])
+    return key
 
 
 def _decision_key(action: str, target: dict, context) -> tuple | None:

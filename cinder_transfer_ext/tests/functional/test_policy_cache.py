@@ -161,6 +161,23 @@ class PolicyCacheTest(testtools.TestCase):
             self.assertIsNotNone(key, name)
             self.assertNotEqual(reference_key, key, name)
 
+    def test_nested_values_still_keyed(self):
+        plain = policy._decision_key(CREATE, TARGET, make_context())
+        nested = make_context()
+        nested.roles = ['member', ['reader']]
+        with_set = make_context()
+        with_set.system_scope = {'all'}
+
+        for context in (nested, with_set):
+            key = policy._decision_key(CREATE, TARGET, context)
+            self.assertIsNotNone(key)
+            self.assertNotEqual(plain, key)
+        nested.roles[1].append('admin')
+        self.assertNotEqual(
+            policy._decision_key(CREATE, TARGET, make_context(
+                roles=['member', ['reader']])),
+            policy._decision_key(CREATE, TARGET, nested))
+
     def test_derived_value_selects_generic_key(self):
         self.assertIsNone(policy._credential_names(DerivedCredentialContext))
 
