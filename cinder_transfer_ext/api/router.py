@@ -64,7 +64,8 @@ class RouteTable:
     These are the routes of the path's first segment, then, when that
     segment is a project id, the routes of its second segment. They are
     tried in the Mapper's order, longest fixed start first, so a path gets
-    the route that the Mapper would give it.
+    the route that a Mapper would give it, except that a path ending in a
+    newline matches nothing.
     """
 
     def __init__(self, project_id_regex: str):
