@@ -87,6 +87,22 @@ class TransferExtObject(base.VersionedObject):
         obj.obj_reset_changes()
         return obj
 
+    def field_values(self) -> dict:
+        """Return the fields that are set, by name, as one dict.
+
+        A view that renders many objects reads each value once from here
+        instead of through the field properties, which check and load
+        every attribute on each read.
+        """
+        values = self.__dict__
+        return {name: values[attribute]
+                for name, attribute, _plain, _nullable in self._field_plan()
+                if attribute in values}
+
+
+class ListFromItemsMixin:
+    """Construction of an ObjectListBase subclass from items built here."""
+
     @classmethod
     def _from_items(cls, context, items: list):
         """Make a list object of ``items``, which have the list's item class.
@@ -100,18 +116,6 @@ class TransferExtObject(base.VersionedObject):
         obj.__dict__[base._get_attrname('objects')] = items
         obj.obj_reset_changes()
         return obj
-
-    def field_values(self) -> dict:
-        """Return the fields that are set, by name, as one dict.
-
-        A view that renders many objects reads each value once from here
-        instead of through the field properties, which check and load
-        every attribute on each read.
-        """
-        values = self.__dict__
-        return {name: values[attribute]
-                for name, attribute, _plain, _nullable in self._field_plan()
-                if attribute in values}
 
 
 class TransferExtPersistentObject:

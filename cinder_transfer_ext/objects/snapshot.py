@@ -44,7 +44,8 @@ class Snapshot(base.TransferExtPersistentObject, base.TransferExtObject,
 
 
 @base.register
-class SnapshotList(ovo_base.ObjectListBase, base.TransferExtObject):
+class SnapshotList(base.ListFromItemsMixin, ovo_base.ObjectListBase,
+                   base.TransferExtObject):
     # Version 1.0: initial version
     VERSION = '1.0'
 

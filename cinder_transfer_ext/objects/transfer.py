@@ -94,7 +94,8 @@ class Transfer(base.TransferExtPersistentObject, base.TransferExtObject,
 
 
 @base.register
-class TransferList(ovo_base.ObjectListBase, base.TransferExtObject):
+class TransferList(base.ListFromItemsMixin, ovo_base.ObjectListBase,
+                   base.TransferExtObject):
     # Version 1.0: initial version
     VERSION = '1.0'
 

@@ -78,7 +78,8 @@ class Volume(base.TransferExtPersistentObject, base.TransferExtObject,
 
 
 @base.register
-class VolumeList(ovo_base.ObjectListBase, base.TransferExtObject):
+class VolumeList(base.ListFromItemsMixin, ovo_base.ObjectListBase,
+                 base.TransferExtObject):
     # Version 1.0: initial version
     VERSION = '1.0'
 

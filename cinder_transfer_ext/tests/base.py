@@ -159,6 +159,17 @@ class TransferTestCase(testtools.TestCase):
         self.assertEqual(202, response.status, response)
         return response.json['transfer']
 
+    def accept_transfer(self, transfer: dict,
+                        token: str = MEMBER2) -> Response:
+        """Accept a transfer with its key through the API.
+
+        ``transfer`` is a create body, which contains the auth key. Returns
+        the response.
+        """
+        return self.request(
+            'POST', self.url(project_of(token), f"/{transfer['id']}/accept"),
+            token, body={'accept': {'auth_key': transfer['auth_key']}})
+
     # Database reads
 
     def volume_row(self, volume_id: str) -> dict:

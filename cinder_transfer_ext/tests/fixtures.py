@@ -5,8 +5,11 @@ sqlite by default). MariaDB and PostgreSQL are the servers on loopback:
 each fixture creates a database with a random name and drops it
 afterwards. When the server cannot be reached the test is skipped, unless
 CTE_REQUIRE_BACKENDS=1, as CI sets, which makes it fail instead.
+
+RootLogging restores the root logger after a test that sets up logging.
 """
 
+import logging
 import os
 import secrets
 import tempfile
@@ -98,3 +101,26 @@ def use_database(test, backend: str | None = None) -> str:
 
 def temp_state_dir() -> str:
     return tempfile.mkdtemp(prefix='cte-state-')
+
+
+class RootLogging(fixtures.Fixture):
+    """Put back the root logger's handlers and level after a test.
+
+    oslo.log's setup replaces the root logger's handlers, and the handlers
+    it made are closed at clean-up.
+    """
+
+    def _setUp(self):
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        self.addCleanup(self._restore, root, handlers, level)
+
+    @staticmethod
+    def _restore(root, handlers, level):
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            if handler not in handlers:
+                handler.close()
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)

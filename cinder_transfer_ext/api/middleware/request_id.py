@@ -24,7 +24,8 @@ _GLOBAL_ID_FORMAT = re.compile(
     r'^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$')
 
 
-# The variant digit of an RFC 4122 UUID, by the two random bits it keeps.
+# The variant digit of an RFC 4122 UUID, indexed by the two random bits
+# that the variant leaves in it.
 _VARIANT_DIGITS = '89ab'
 
 

@@ -82,9 +82,9 @@ def _application_url(req) -> str:
 
 
 # Application URLs by _URL_KEYS values. Clients choose the Host header, so
-# the cache starts again when it is full, and longer URLs, which a real
-# endpoint does not have, are not cached, so that it stays within about a
-# megabyte.
+# the cache starts again when it is full. URLs longer than
+# _MAX_CACHED_URL_LENGTH, which no real endpoint has, are not cached, which
+# keeps the cache within about a megabyte (an estimate).
 _APPLICATION_URLS: dict = {}
 _MAX_APPLICATION_URLS = 1024
 _MAX_CACHED_URL_LENGTH = 256

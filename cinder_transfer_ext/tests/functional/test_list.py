@@ -856,10 +856,7 @@ class ListScopeTest(ListTestBase):
 
     def test_accepted_transfer_leaves_lists(self):
         transfer = self.create_transfer()
-        accepted = self.request(
-            'POST', self.url(base.P2, f"/{transfer['id']}/accept"),
-            base.MEMBER2,
-            body={'accept': {'auth_key': transfer['auth_key']}})
+        accepted = self.accept_transfer(transfer)
         self.assertEqual(202, accepted.status, accepted)
 
         for token, project, query in (

@@ -1,19 +1,24 @@
 """The operator's kit: status checks, generators, api-ref, logs, health."""
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
 
 import fixtures
+from oslo_log import formatters
 import testtools
 
 from cinder_transfer_ext.api import router
 from cinder_transfer_ext.cmd import status
 from cinder_transfer_ext import conf as transfer_conf
+from cinder_transfer_ext import deploy
+from cinder_transfer_ext import log_setup
 from cinder_transfer_ext import policies
 from cinder_transfer_ext.tests import base
+from cinder_transfer_ext.tests import fixtures as test_fixtures
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
                                          '..', '..'))
@@ -200,3 +205,51 @@ class HealthcheckTest(base.TransferTestCase):
 
         self.assertEqual(response.headers['x-openstack-request-id'],
                          response.headers['x-compute-request-id'])
+
+
+class LogFileTest(base.TransferTestCase):
+    """Request lines in a log file set up as the WSGI entry point does."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(test_fixtures.RootLogging())
+        self.log_path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'api.log')
+        self.conf.set_override('log_file', self.log_path)
+        log_setup.setup(self.conf, deploy.PROJECT)
+        self.records = []
+        collector = logging.Handler()
+        collector.emit = self.records.append
+        logging.getLogger().addHandler(collector)
+
+    def test_show_line_same_as_oslo_log(self):
+        transfer = self.create_transfer()
+        (file_handler,) = [handler for handler in logging.getLogger().handlers
+                           if isinstance(handler, logging.FileHandler)]
+        # Only the show's records: the transfer was created through the
+        # pipeline too.
+        del self.records[:]
+
+        response = self.request('GET', self.url(base.P1,
+                                                f"/{transfer['id']}"))
+
+        self.assertEqual(200, response.status, response)
+        self.assertIsInstance(file_handler.formatter,
+                              log_setup.FastContextFormatter)
+        (record,) = [record for record in self.records
+                     if record.name == router.__name__]
+        with open(self.log_path) as log_file:
+            lines = [line.rstrip('\n') for line in log_file
+                     if 'cinder_transfer_ext.api.router' in line and
+                     ' GET ' in line]
+        self.assertEqual(1, len(lines), lines)
+        oslo_formatter = formatters.ContextFormatter(
+            project=file_handler.formatter.project,
+            version=file_handler.formatter.version,
+            datefmt=self.conf.log_date_format, config=self.conf)
+        self.assertEqual(oslo_formatter.format(record), lines[0])
+        request_id = response.headers['x-openstack-request-id']
+        self.assertIn(f'[None {request_id} member1 {base.P1} ', lines[0])
+        self.assertIn(f"GET /v3/{base.P1}/volume-transfers/{transfer['id']} "
+                      f"status: 200", lines[0])
+        self.assertNotIn(transfer['auth_key'], lines[0])

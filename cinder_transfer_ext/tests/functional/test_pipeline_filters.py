@@ -810,10 +810,7 @@ class RequestLogLineTest(PipelineTestCase):
         transfer = self.create_transfer()
         recorder = self.record_environ()
 
-        response = self.request(
-            'POST', self.url(base.P2, f"/{transfer['id']}/accept"),
-            base.MEMBER2,
-            body={'accept': {'auth_key': transfer['auth_key']}})
+        response = self.accept_transfer(transfer)
 
         self.assertEqual(202, response.status, response)
         (record,) = [record for record in self.request_lines()

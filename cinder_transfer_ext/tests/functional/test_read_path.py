@@ -579,7 +579,7 @@ class TransactionJoinTest(ReadPathTestBase):
             {'transfer_id': seen['id'], 'now': db_api._now()}))
 
     def assertTransactionState(self, expected: bool):
-        """Check _in_transaction against enginefacade's own answer."""
+        """Check _in_transaction against enginefacade's own result."""
         try:
             self.context.transaction_ctx
             open_by_enginefacade = True

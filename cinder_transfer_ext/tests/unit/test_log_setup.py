@@ -16,6 +16,7 @@ import testtools
 
 from cinder_transfer_ext import context as transfer_context
 from cinder_transfer_ext import log_setup
+from cinder_transfer_ext.tests import fixtures as test_fixtures
 
 # Option values to try, each on top of oslo.log's defaults.
 CONF_VARIANTS = [
@@ -234,20 +235,8 @@ class SetupTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        root = std_logging.getLogger()
-        handlers, level = list(root.handlers), root.level
-        self.addCleanup(self._restore, root, handlers, level)
+        self.useFixture(test_fixtures.RootLogging())
         self.directory = self.useFixture(fixtures.TempDir()).path
-
-    @staticmethod
-    def _restore(root, handlers, level):
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-            if handler not in handlers:
-                handler.close()
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
 
     def conf(self, **overrides) -> cfg.ConfigOpts:
         conf = cfg.ConfigOpts()
